@@ -1,0 +1,1 @@
+"""Storage adapters. Each imports only its own driver."""
