@@ -1,30 +1,41 @@
 """Platform parsers (page objects), one module per platform.
 
-``PARSERS`` maps the platform name used by ``yuqing parse PLATFORM FILE`` to
-the parser class; import is lazy so one broken optional parser cannot stop
-the others from loading.
+Every ``Parser`` subclass defined in a module of this package is registered
+under its ``platform`` name, which is what ``yuqing parse PLATFORM FILE``
+takes: adding a platform means adding a module, nothing else.
 """
 
 from __future__ import annotations
 
+import pkgutil
+from functools import cache
 from importlib import import_module
 
 from .base import Link, Page, ParseError, ParseResult, Parser, ShapeError
 
-PARSERS: dict[str, str] = {
-    "news": "crawlers.parsers.news:NewsParser",
-    "forum": "crawlers.parsers.forum:ForumParser",
-    "testsocial": "crawlers.parsers.social_feed:SocialFeedParser",
-}
+
+@cache
+def registry() -> dict[str, type[Parser]]:
+    found: dict[str, type[Parser]] = {}
+    for info in pkgutil.iter_modules(__path__):
+        if info.name == "base":
+            continue
+        module = import_module(f"{__name__}.{info.name}")
+        for value in vars(module).values():
+            if (isinstance(value, type) and issubclass(value, Parser) and value is not Parser
+                    and value.__module__ == module.__name__ and getattr(value, "platform", None)):
+                if value.platform in found and found[value.platform] is not value:
+                    raise RuntimeError(f"two parsers claim platform {value.platform!r}: "
+                                       f"{found[value.platform].__module__} and {module.__name__}")
+                found[value.platform] = value
+    return found
 
 
 def get_parser(platform: str) -> Parser:
-    try:
-        target = PARSERS[platform]
-    except KeyError:
-        raise KeyError(f"unknown platform {platform!r}; known: {', '.join(sorted(PARSERS))}") from None
-    module, _, name = target.partition(":")
-    return getattr(import_module(module), name)()
+    parsers = registry()
+    if platform not in parsers:
+        raise KeyError(f"unknown platform {platform!r}; known: {', '.join(sorted(parsers))}")
+    return parsers[platform]()
 
 
-__all__ = ["PARSERS", "get_parser", "Link", "Page", "ParseError", "ParseResult", "Parser", "ShapeError"]
+__all__ = ["registry", "get_parser", "Link", "Page", "ParseError", "ParseResult", "Parser", "ShapeError"]

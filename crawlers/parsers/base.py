@@ -84,7 +84,7 @@ class Parser:
     platform: ClassVar[str]
     channel: ClassVar[str]
     kinds: ClassVar[tuple[str, ...]] = ()
-    default_kind: ClassVar[str]
+    default_kind: ClassVar[str] = ""
     """Kind assumed for a saved file given to ``yuqing parse`` without ``--kind``."""
 
     def parse(self, page: Page, kind: str) -> ParseResult:  # pragma: no cover - interface

@@ -12,5 +12,6 @@ class SocialFeedSpider(YuqingSpider):
     parser_cls = SocialFeedParser
     seed_kind = "feed_dom"
     seeding = "url"
-    browser_kinds = {"feed_dom": "article.post"}
+    # The feed script loads every API page, then marks the container done.
+    browser_kinds = {"feed_dom": '#feed[data-state="done"]'}
     custom_settings = {"CONCURRENT_REQUESTS_PER_DOMAIN": 2}

@@ -22,10 +22,10 @@ def register(subparsers) -> None:
 
 
 def run(args) -> int:
-    from crawlers.parsers import PARSERS, Page, ParseError, get_parser
+    from crawlers.parsers import Page, ParseError, get_parser, registry
 
     if args.list or not args.platform:
-        for name in sorted(PARSERS):
+        for name in sorted(registry()):
             print(name)
         return 0 if args.list else 2
     if not args.file:
@@ -42,7 +42,7 @@ def run(args) -> int:
     except OSError as exc:
         print(f"yuqing parse: cannot read {path}: {exc.strerror}", file=sys.stderr)
         return 2
-    kind = args.kind or parser.default_kind
+    kind = args.kind or parser.default_kind or parser.kinds[-1]
     if kind not in parser.kinds:
         print(f"yuqing parse: {args.platform} has no page kind {kind!r}; kinds: {', '.join(parser.kinds)}",
               file=sys.stderr)

@@ -32,7 +32,7 @@ _ZH_PATTERNS = [
     (re.compile(rf"(?:^|[\s(（【\[])文\s*[/／|:：]\s*(?P<n>{_NAMES})"), 80, True),
     (re.compile(rf"[(（]\s*(?:[\u4e00-\u9fff]{{0,6}})?记者\s*[:：]?\s*(?P<n>{_NAMES})\s*[)）]"), 80, False),
     (re.compile(rf"(?:^|[\s·|】\]])(?:[\u4e00-\u9fff·]{{0,10}})?记者\s*[:：]?\s*(?P<n>{_NAMES})"), 78, True),
-    (re.compile(rf"(?:责任编辑|责编|编辑)\s*[:：]?\s*(?P<n>{_NAMES})"), 40, True),
+    (re.compile(rf"(?:责任编辑|责编|编辑)\s*[:：]?\s*(?P<n>{_NAME})"), 40, True),
 ]
 # Common Chinese surnames (single and double), to tell a bare name line from a
 # short heading such as "目录" or "返回".
@@ -74,9 +74,13 @@ _SHORT = 60
 # Words that follow "记者"/"作者" in running text but are no names.
 _NOT_NAMES = re.compile(
     r"^(?:近日|日前|今天|昨天|了解|获悉|从|在|注意|发现|采访|看到|调查|走访|暗访|致电|专程|终于|与|回访|委托|已经|"
-    r"特意|随机|实地|一行|们|站|证|节|会|团|手记|简介|单位|信息|来源|姓名|本人|不详|未知|匿名|佚名|admin|编辑)"
+    r"特意|随机|实地|一行|们|站|证|节|会|团|手记|简介|单位|信息|来源|姓名|本人|不详|未知|匿名|佚名|编辑|责任|版权|声明|"
+    r"综合|整合|整理|编译|报道|实习生|通讯员|关注|分享|收藏|评论|点赞|转发|举报|订阅|登录|注册|首页|返回|目录|更多|全文|"
+    r"阅读|原文|打印|字号|纠错|"
+    r"admin|administrator|username|user|anonymous|guest|unknown|staff|editor)(?:$|[^a-z])",
+    re.I,
 )
-_NAME_TAIL = re.compile(r"(?:发自|报道|摄影|摄|通讯员|实习生|综合|整理|编译|编辑|来源|电|文|图|讯|等)$")
+_NAME_TAIL = re.compile(r"(?:发自|报道|摄影|摄|通讯员|实习生|综合|整合|整理|编译|编辑|来源|电|文|图|讯|等)$")
 _SITEISH = re.compile(
     r"网|报|社|台|新闻|中心|编辑部|频道|公司|集团|官方|\.com|\.cn|www|http|staff|editor|admin|\bnews\b", re.I
 )
@@ -99,7 +103,8 @@ class Candidate:
     source: str
 
 
-_STOP = re.compile(r"发自|报道|摄影|摄|通讯员|实习生|综合|整理|编译|编辑|来源|[/／|]|电|讯|\d|[:：(（\[【]")
+_STOP = re.compile(r"发自|报道|摄影|摄|通讯员|实习生|综合|整合|整理|编译|责任|编辑|来源|[/／|]|电|讯|(?<=[\u4e00-\u9fff])\d|"
+                   r"[:：(（\[【]")
 
 
 def _clean_names(raw: str, lang: str, strict: bool = False) -> str | None:
@@ -214,7 +219,7 @@ def _zone_candidates(zones: Zones, lang: str) -> list[Candidate]:
                         out.append(Candidate(score + bonus, names, f"{area}:{pattern.pattern[:12]}"))
                         break
             # A line holding only names, under an essay's headline.
-            if area in ("header", "body-head") and block.chars <= 20 and block.link_ratio < 0.5:
+            if area in ("header", "body-head") and block.chars <= 12 and block.link_ratio < 0.5:
                 names = _clean_names(block.text, lang, strict=True)
                 if names and len(names.replace("、", "")) >= len(block.text.replace(" ", "")) - 1:
                     out.append(Candidate(60 + bonus, names, f"{area}:name-line"))

@@ -159,12 +159,13 @@ def best_run(weights: list[float]) -> tuple[int, int]:
 @dataclass
 class Body:
     blocks: list[Block]       # every block of the page, in document order
-    start: int                # the body is blocks[start:end]
+    start: int                # the body is blocks[start:end] ...
     end: int
+    keep: list[bool]          # ... less the blocks marked False here (same length as blocks)
 
     @property
     def text(self) -> str:
-        return "\n".join(b.text for b in self.blocks[self.start:self.end] if b.link_ratio <= 0.5)
+        return "\n".join(b.text for k, b in enumerate(self.blocks[self.start:self.end], self.start) if self.keep[k])
 
 
 def _squash(s: str) -> str:
@@ -183,17 +184,24 @@ def extract_body(root: etree._Element, reference: str | None = None, title: str 
     blocks = segment(root)
     weights = [block_weight(b) for b in blocks]
     ref = _squash(reference or "")
+    in_ref = [len(ref) >= 200 and _squash(b.text) in ref for b in blocks]
     if len(ref) >= 200:
         for k, b in enumerate(blocks):
-            if _squash(b.text) not in ref:
+            if not in_ref[k]:
                 weights[k] = min(weights[k], 0) - 0.5 * b.chars - 5
     start, end = best_run(weights)
+    # Inside the run, keep what the reference kept (link-rich address lines
+    # included) and prose; drop link lists, ad labels and short fragments the
+    # run merely bridged.
+    keep = [in_ref[k] or (b.link_ratio <= 0.5 and not (len(ref) >= 200 and b.chars < 40))
+            for k, b in enumerate(blocks)]
+    keep = [k and not (b.chars < 200 and _BOILERPLATE_RE.search(b.text)) for k, b in zip(keep, blocks)]
     title_key = _squash(title or "")
     while start < end and _is_lead_in(blocks[start], title_key):
         start += 1
     while end > start and _BOILERPLATE_RE.search(blocks[end - 1].text) and blocks[end - 1].chars < 200:
         end -= 1
-    return Body(blocks, start, end)
+    return Body(blocks, start, end, keep)
 
 
 def _is_lead_in(b: Block, title_key: str) -> bool:

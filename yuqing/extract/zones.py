@@ -17,6 +17,7 @@ _SQUASH = re.compile(r"\W+")
 
 HEADER_REACH = 12   # blocks above the body examined when the headline is not found
 TITLE_REACH = 40    # how far above the body a headline block may be
+ABOVE_TITLE = 2     # blocks above the headline still in the header
 FOOTER_REACH = 6
 
 
@@ -52,7 +53,10 @@ class Zones:
 
     @property
     def header_start(self) -> int:
-        return self.title_index + 1 if self.title_index is not None else max(0, self.start - HEADER_REACH)
+        # Newspaper-style pages put the issue date just above the headline.
+        if self.title_index is not None:
+            return max(0, self.title_index - ABOVE_TITLE)
+        return max(0, self.start - HEADER_REACH)
 
     @property
     def footer(self) -> list[Block]:

@@ -161,6 +161,7 @@ class ManagedProcess:
         self.pid: int | None = None
         self.pid_start_time: int | None = None
         self.started_seconds: float | None = None  # last start-to-ready time
+        self._t0 = 0.0
 
     # -- to be provided by subclasses ------------------------------------
     def command(self) -> list[str]:
@@ -175,6 +176,10 @@ class ManagedProcess:
 
     def child_env(self) -> dict[str, str]:
         return dict(os.environ)
+
+    def failure_hint(self) -> str:
+        """Appended to the error when the process dies while starting."""
+        return ""
 
     @property
     def url(self) -> str:
@@ -235,7 +240,7 @@ class ManagedProcess:
             if not self.alive():
                 code = self.proc.poll() if self.proc else None
                 self._forget()
-                raise ServiceError(f"{self.name} exited during start (exit code {code}); "
+                raise ServiceError(f"{self.name} exited during start (exit code {code}){self.failure_hint()}; "
                                    f"log {self.log_path}:\n{log_tail(self.log_path)}")
             try:
                 if self.ready():
@@ -249,7 +254,7 @@ class ManagedProcess:
                                    f"{timeout or self.start_timeout:.0f}s; log {self.log_path}:\n{tail}")
             time.sleep(delay)
             delay = min(delay * 1.5, 0.5)
-        self.started_seconds = time.monotonic() - getattr(self, "_t0", time.monotonic())
+        self.started_seconds = time.monotonic() - self._t0
         log.info("%s ready on %s after %.1fs", self.name, self.url, self.started_seconds)
         return self
 

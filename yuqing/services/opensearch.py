@@ -180,6 +180,12 @@ class OpenSearchService(ManagedProcess):
             env["JAVA_HOME"] = self.java_home
         return env
 
+    def failure_hint(self) -> str:
+        # OpenSearchRunner.main swallows its exceptions and exits 1 silently.
+        return (f" - the runner exits without a message on most errors: check that port {self.port} is free, "
+                f"and the Java version (runner {self.version}: 2.x needs Java 11+, 3.x Java 21+; "
+                f"set YUQING_OPENSEARCH_JAVA_HOME)")
+
     def _bound_port(self) -> int | None:
         try:
             with open(self.log_path, "rb") as fh:
