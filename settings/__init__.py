@@ -9,6 +9,7 @@ from .distributed import *  # noqa: F401,F403
 from .storage import *  # noqa: F401,F403
 from .browser import *  # noqa: F401,F403
 from .pipelines import *  # noqa: F401,F403
+from .operations import *  # noqa: F401,F403
 from .env import read_env
 
 globals().update(read_env())

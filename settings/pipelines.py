@@ -4,7 +4,7 @@ ITEM_PIPELINES = {
     "pipelines.normalize.NormalizePipeline": 100,
     "pipelines.dedupe.DedupePipeline": 200,
     # "pipelines.enrich.EnrichPipeline": 300,
-    # "pipelines.rules.RulesPipeline": 400,
+    "pipelines.rules.RulesPipeline": 400,
     "pipelines.index.BulkIndexPipeline": 900,
 }
 

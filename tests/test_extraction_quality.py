@@ -23,15 +23,15 @@ pytestmark = pytest.mark.skipif(
 
 # (lang, metric) -> minimum mean score.
 THRESHOLDS = {
-    ("zh", "body_f1"): 0.94,
-    ("zh", "date"): 0.92,
-    ("zh", "author"): 0.85,
-    ("zh", "author_abstain"): 0.85,
-    ("en", "body_f1"): 0.96,
-    ("en", "snippets"): 0.90,
-    ("en", "title"): 0.92,
-    ("en", "date"): 0.96,
-    ("en", "author"): 0.80,
+    ("zh", "body_f1"): 0.94,         # measured 0.961 (trafilatura alone 0.733)
+    ("zh", "date"): 0.92,            # 0.963 (0.593)
+    ("zh", "author"): 0.90,          # 0.957 (0.000)
+    ("zh", "author_abstain"): 0.90,  # 1.000: no invented bylines on pages without one
+    ("en", "body_f1"): 0.96,         # 0.973 (0.969)
+    ("en", "snippets"): 0.92,        # 0.948 (0.947)
+    ("en", "title"): 0.92,           # 0.960 (0.800)
+    ("en", "date"): 0.96,            # 1.000 (1.000)
+    ("en", "author"): 0.80,          # 0.864 (0.773)
 }
 MAX_MEAN_SECONDS = 0.25   # generous: CI machines are shared; typical is well under 0.1 s
 

@@ -328,3 +328,12 @@ def test_concurrent_matching_during_reloads(tmp_path):
     for thread in threads:
         thread.join()
     assert not failures
+
+
+def test_example_rule_file_is_valid():
+    from pathlib import Path
+
+    import yuqing.rules
+
+    ruleset = RuleSet.load(Path(yuqing.rules.__file__).parent / "example_rules.yaml")
+    assert ruleset.errors == [] and len(ruleset.rules) >= 5

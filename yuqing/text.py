@@ -9,6 +9,7 @@ import codecs
 import html
 import logging
 import re
+import warnings
 from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
@@ -391,6 +392,15 @@ def _parse_string(s: str, now: datetime, tz) -> datetime | None:
     return _parse_with_dateutil(s)
 
 
+_TZ_ABBREVIATIONS = {
+    name: hours * 3600 for name, hours in {
+        "UTC": 0, "GMT": 0, "Z": 0, "EST": -5, "EDT": -4, "CDT": -5, "MST": -7, "MDT": -6, "PST": -8, "PDT": -7,
+        "AKST": -9, "AKDT": -8, "HST": -10, "BST": 1, "IST": 5.5, "CET": 1, "CEST": 2, "EET": 2, "EEST": 3,
+        "MSK": 3, "JST": 9, "KST": 9, "HKT": 8, "SGT": 8, "AEST": 10, "AEDT": 11,
+    }.items()
+}
+
+
 def _parse_with_dateutil(s: str) -> datetime | None:
     # Without letters or enough digits dateutil "parses" anything (e.g. "3").
     if not re.search(r"[A-Za-z]", s) or len(re.findall(r"\d", s)) < 3:
@@ -398,8 +408,11 @@ def _parse_with_dateutil(s: str) -> datetime | None:
     from dateutil import parser as date_parser
 
     try:
-        # A sentinel default exposes strings with no day/month/year at all.
-        dt = date_parser.parse(s, default=datetime(1, 1, 1))
+        with warnings.catch_warnings():
+            # Unknown zone abbreviations parse as naive times (then default_tz applies).
+            warnings.simplefilter("ignore")
+            # A sentinel default exposes strings with no day/month/year at all.
+            dt = date_parser.parse(s, default=datetime(1, 1, 1), tzinfos=_TZ_ABBREVIATIONS)
     except (ValueError, OverflowError, TypeError, date_parser.ParserError):
         return None
     return None if dt.year == 1 else dt

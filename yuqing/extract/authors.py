@@ -221,7 +221,7 @@ def _zone_candidates(zones: Zones, lang: str) -> list[Candidate]:
             # A line holding only names, under an essay's headline.
             if area in ("header", "body-head") and block.chars <= 12 and block.link_ratio < 0.5:
                 names = _clean_names(block.text, lang, strict=True)
-                if names and len(names.replace("、", "")) >= len(block.text.replace(" ", "")) - 1:
+                if names and names.replace("、", "") == re.sub(r"[\s、，,]", "", block.text):
                     out.append(Candidate(60 + bonus, names, f"{area}:name-line"))
     # News stories close with the reporter in brackets: "……。（张三 李四 上海报道）".
     for block in zones.body_tail:

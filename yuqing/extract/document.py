@@ -41,6 +41,7 @@ _HTML_SNIFF = re.compile(
     r"<\s*(?:!doctype\s+html|html|head|body|title|meta|div|p|table|article|script|br|a\s|h[1-6]|span|font|center)\b",
     re.I,
 )
+_HTML_START = re.compile(r"^\s*(?:<!--.*?-->\s*)*<\s*(?:!doctype\s+html|html|head|body)\b", re.I | re.S)
 # CleanEval-style corpus wrapper put before <html>: <text id="URL" title="…" encoding="…">.
 _WRAPPER = re.compile(r"^\s*<text\s+([^>]*)>", re.I)
 _WRAPPER_ATTR = re.compile(r"""(\w+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
@@ -88,7 +89,9 @@ def load(body: bytes | str, url: str | None = None, content_type: str | None = N
 
     text, wrapper = _strip_wrapper(text)
     declared_type = (content_type or "").split(";")[0].strip().lower()
-    looks_html = bool(_HTML_SNIFF.search(text[:20_000]))
+    # Servers label some pages text/plain; then only a real document start counts.
+    sniff = _HTML_START if declared_type == "text/plain" else _HTML_SNIFF
+    looks_html = bool(sniff.search(text[:20_000]))
     if not looks_html:
         kind = declared_type or "text without HTML markup"
         raise ExtractionError("not_html", f"the body is {kind}, not an HTML page")

@@ -5,6 +5,7 @@ normalized and tokenized (:mod:`yuqing.rules.normalize`) and written as its
 tokens separated by single spaces (`` 华 为 手 机 car ``); a term is the key
 `` t1 t2 ... `` (a wildcard leaves the trailing space off), so one scan finds
 exactly the positions where a term's tokens are consecutive, whole tokens.
+The automaton runs over the UTF-8 bytes of that string (see :func:`_narrow`).
 
 Only rules with a required term among the hits are evaluated (candidate
 pruning); rules that cannot be pruned (only negations or whole-value fields)
@@ -12,8 +13,9 @@ are evaluated for every document. NEAR is evaluated by a port of Lucene's
 ``NearSpansOrdered``/``NearSpansUnordered`` on the same token positions, so a
 rule matches here exactly when its compiled query matches in the index.
 
-Highlight offsets are character offsets into the original field text:
-normalization maps one code point to one code point, so they need no mapping.
+Highlight offsets are character (code point) offsets into the original field
+text: normalization maps one code point to one code point, so the offsets
+found in the normalized text need no mapping.
 
 A :class:`Matcher` is immutable once built; reloading builds a new one and
 swaps the reference (see :class:`yuqing.rules.store.RuleStore`).
@@ -213,7 +215,8 @@ class Matcher:
         for scan in view.fields.values():
             for key in scan.ends:
                 candidates.update(by_key.get(key, ()))
-        label = (doc.get("sentiment") or {}).get("label")
+        sentiment = doc.get("sentiment")
+        label = sentiment.get("label") if isinstance(sentiment, dict) else sentiment
         matches = []
         for index in sorted(candidates):
             compiled = self._rules[index]

@@ -23,7 +23,9 @@ Tokenization (:func:`token_strings`), the unit of phrases and proximity:
   ideographs, Hiragana, Katakana) is a token by itself, so a Chinese term
   matches wherever its characters are contiguous, no word segmentation needed;
 * a maximal run of other letters and digits (Unicode categories L and N) is a
-  token, so ``car`` never matches inside ``cart``; everything else separates;
+  token, so ``car`` never matches inside ``cart``; everything else separates
+  (Python and the JVM can only disagree on characters added by the newest
+  Unicode version one of them does not know yet);
 * a token longer than 255 UTF-16 units is dropped but keeps its position (so it
   still counts as a token between two others), like Lucene's ``length`` filter.
 

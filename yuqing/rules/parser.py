@@ -288,7 +288,6 @@ _UNARY_START = {"WORD", "PHRASE", "LPAREN", "NOT", "NEG", "FIELD"}
 
 class _Parser:
     def __init__(self, query: str):
-        self.query = query
         self.toks = _lex(query)
         self.i = 0
 

@@ -43,7 +43,7 @@ from yuqing.rules.parser import Node, RuleSyntaxError, parse
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["Rule", "RuleError", "RuleSet", "RuleStore", "PRIORITIES", "SENTIMENTS",
+__all__ = ["Rule", "RuleError", "InvalidRule", "RuleSet", "RuleStore", "PRIORITIES", "SENTIMENTS",
            "read_entries", "write_entries", "default_rules_path"]
 
 PRIORITIES = ("low", "medium", "high", "critical")
@@ -54,7 +54,9 @@ _KEYS = {"id", "name", "topic", "query", "priority", "sentiment", "enabled", "de
 
 
 def default_rules_path() -> Path:
-    return Path(os.environ.get("YUQING_RULES_FILE") or "rules.yaml")
+    from settings.env import read_env
+
+    return Path(read_env().get("RULES_FILE") or "rules.yaml")
 
 
 @dataclass(frozen=True)

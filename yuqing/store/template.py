@@ -9,16 +9,20 @@ tokenized one Han character per token, which is what rule queries compile to.
 
 from __future__ import annotations
 
+from yuqing.rules.compiler import MATCH_ANALYSIS, MATCH_FIELDS
+
 ANALYSIS = {
+    "char_filter": MATCH_ANALYSIS["char_filter"],
+    "tokenizer": MATCH_ANALYSIS["tokenizer"],
+    "filter": MATCH_ANALYSIS["filter"],
     "analyzer": {
         "yq_cjk": {"type": "custom", "tokenizer": "standard",
                    "filter": ["cjk_width", "lowercase", "cjk_bigram"]},
         "yq_seg": {"type": "custom", "tokenizer": "whitespace", "filter": ["cjk_width", "lowercase"]},
-        "yq_match": {"type": "custom", "tokenizer": "standard", "filter": ["cjk_width", "lowercase"]},
+        # Rule queries: the same tokenization as the streaming matcher.
+        **MATCH_ANALYSIS["analyzer"],
     },
-    "normalizer": {
-        "yq_lower": {"type": "custom", "filter": ["lowercase", "asciifolding"]},
-    },
+    "normalizer": MATCH_ANALYSIS["normalizer"],
 }
 
 _KW = {"type": "keyword"}
@@ -42,12 +46,7 @@ MAPPINGS = {
             "title": {"type": "text", "analyzer": "yq_seg"},
             "content": {"type": "text", "analyzer": "yq_seg"},
         }},
-        "match": {"properties": {
-            "title": {"type": "text", "analyzer": "yq_match"},
-            "content": {"type": "text", "analyzer": "yq_match"},
-            "author": {"type": "keyword", "normalizer": "yq_lower"},
-            "source": {"type": "keyword", "normalizer": "yq_lower"},
-        }},
+        "match": MATCH_FIELDS["match"],
         "author": {"properties": {
             "name": {"type": "keyword", "fields": {"text": {"type": "text", "analyzer": "yq_cjk"}}},
             "id": _KW,
