@@ -45,6 +45,9 @@ def world(redis_service, search_service, testweb, tmp_path_factory):
     run_dir = tmp_path_factory.mktemp("crawl1")
     report = crawl_site(testweb.url, redis_service.url, search_service.url, workers=2, seeds=seeds,
                         index_prefix=PREFIX, max_idle=6, run_dir=str(run_dir), timeout=420)
+    if any(report.returncodes):
+        tails = [p.read_text()[-3000:] for p in sorted(run_dir.glob("worker-*.log"))]
+        pytest.fail(f"worker exit codes {report.returncodes}:\n" + "\n---\n".join(tails))
     store.refresh()
     yield {"manifest": manifest, "store": store, "report": report, "run_dir": run_dir, "seeds": seeds,
            "redis": redis_service, "search": search_service, "web": testweb}

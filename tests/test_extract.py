@@ -255,6 +255,40 @@ class TestExtractArticle:
         assert art["content"].startswith("新华网北京4月20日电")
         assert "<text" not in art["content"] and "版权所有" not in art["content"]
 
+    def test_big5_traditional_page(self):
+        html = ("<html><head><meta charset='big5'><title>颱風逼近 北部停班停課 - 新聞網</title></head><body>"
+                "<div class='nav'><a href='/'>首頁</a> <a href='/a'>政治</a> <a href='/b'>社會</a></div>"
+                "<h1>颱風逼近 北部停班停課</h1><div class='date'>發布時間：2023/09/03 18:20</div><div class='content'>"
+                "<p>（記者陳大文／台北報導）中央氣象署今天發布海上及陸上颱風警報，北部多個縣市宣布明天停止上班上課。</p>"
+                "<p>氣象署表示，颱風中心預計明天清晨通過北部海面，民眾應做好防颱準備，避免前往海邊及山區。</p>"
+                "<p>各地方政府已成立災害應變中心，並提醒民眾注意強風豪雨，儘量減少外出。</p></div>"
+                "<div class='footer'>版權所有 &copy; 2023 新聞網</div></body></html>")
+        art = extract_article(html.encode("big5"))
+        assert (art["encoding"], art["lang"], art["author"]) == ("big5hkscs", "zh", "陳大文")
+        assert art["published_at"] == "2023-09-03T10:20:00Z"
+        assert art["content"].startswith("（記者陳大文／台北報導）中央氣象署")     # a short first paragraph stays
+        assert "版權所有" not in art["content"]
+
+    def test_forum_thread_takes_first_post_stamp(self):
+        posts = "".join(
+            f"<tr><td>{text}</td></tr><tr><td>〓 发布时间 2005/03/{day} 22:36:13 by {user} 〓</td></tr>"
+            for day, user, text in (
+                ("15", "duscha", "我以往是一个最反感愤青的人，每次看到谁又拿这种事情捕风捉影，我就反感得不得了，但是现实总是教育人。"),
+                ("16", "路人甲", "说得很有道理，支持楼主的看法，这个问题确实值得大家好好想一想。"),
+                ("17", "路人乙", "不同意楼主的观点，事情没有这么简单，还是要看具体情况再下结论。")))
+        html = (f"<html><head><title>一个值得讨论的话题 - 论坛</title></head><body><table>"
+                f"<tr><td>一个值得讨论的话题</td></tr>{posts}</table></body></html>")
+        art = extract_article(html.encode())
+        assert art["author"] == "duscha"
+        assert art["published_at"] == "2005-03-15T14:36:13Z"
+
+    def test_byline_in_brackets_closing_the_story(self):
+        html = ("<html><head><title>春节前夕开展廉洁文化活动</title></head><body><h1>春节前夕开展廉洁文化活动</h1>"
+                "<p>近日，某县纪委监委组织干部职工开展廉洁文化主题活动，大家一起写春联、剪窗花，营造风清气正的节日氛围。</p>"
+                "<p>大家认认真真在红纸中间剪出了“廉洁”两字，表达了过一个平安、祥和、廉洁新春佳节的决心。（常书香 马丹阳）</p>"
+                "</body></html>")
+        assert extract_article(html.encode())["author"] == "常书香、马丹阳"
+
     def test_str_input(self):
         html = fixture("english_byline.html").decode()
         assert extract_article(html)["author"] == "Maria Lopez"

@@ -29,7 +29,6 @@ _SUPERSETS = {
     "shift_jis": "cp932", "cp932": "cp932", "euc_kr": "cp949", "cp949": "cp949",
     "utf_8": "utf-8", "utf_8_sig": "utf-8",
 }
-_CJK_CODECS = ("gb18030", "big5hkscs")
 
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32-le"), (codecs.BOM_UTF32_BE, "utf-32-be"),

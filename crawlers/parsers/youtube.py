@@ -11,13 +11,15 @@ Page kinds:
 * ``search``: a results or channel-videos page; its ``ytInitialData`` lists
   video renderers, which become ``watch`` links.
 
-A video's id is its post id; documents point at the canonical watch URL.
+A video's id is its post id; documents point at the page's canonical URL
+(the watch URL built from the id when a response names none).
 """
 
 from __future__ import annotations
 
 import logging
 from typing import Any, Iterator
+from urllib.parse import urljoin
 
 from yuqing.schema import Author, Document, Engagement, make_id
 from yuqing.text import detect_lang, normalize_text
@@ -81,7 +83,10 @@ class YoutubeParser(JsonApiParser):
             video_id = renderer.get("videoId")
             if isinstance(video_id, str) and video_id not in seen:
                 seen.add(video_id)
-                result.links.append(Link(watch_url(video_id), "watch"))
+                target = (((renderer.get("navigationEndpoint") or {}).get("commandMetadata") or {})
+                          .get("webCommandMetadata") or {}).get("url")
+                url = urljoin(page.url, target) if isinstance(target, str) else watch_url(video_id)
+                result.links.append(Link(url, "watch"))
         if not seen:
             result.warnings.append("no_results")
         return result
@@ -114,11 +119,12 @@ class YoutubeParser(JsonApiParser):
         else:
             result.warnings.append("no_date")
         likes = s.count(micro, "likeCount", "microformat.playerMicroformatRenderer.likeCount", default=None)
+        canonical = micro.get("canonicalUrl")
         result.documents.append(Document(
             id=make_id(platform=PLATFORM, post_id=video_id),
             platform=PLATFORM,
             channel=self.channel,
-            url=watch_url(video_id),
+            url=canonical if isinstance(canonical, str) and canonical.startswith("http") else watch_url(video_id),
             title=title,
             content=description,
             author=Author(name=s.get(details, "author", str, "videoDetails.author"), id=channel_id,

@@ -9,7 +9,8 @@ import sys
 from importlib import import_module
 
 # Order is the order of `yuqing --help`.
-COMMANDS = ("parse", "search", "seed", "worker",
+COMMANDS = ("extract", "parse", "rules", "search", "seed", "worker",
+            "schedule", "status", "proxies",
             "services", "demo")
 
 

@@ -30,9 +30,10 @@ _ZH_PATTERNS = [
     (re.compile(rf"(?:作者|撰文|撰稿|作\s者)\s*[:：]\s*(?P<n>{_NAMES})"), 82, False),
     (re.compile(rf"(?:^|\s)(?:作者|撰文)\s+(?P<n>{_NAMES})"), 80, True),
     (re.compile(rf"(?:^|[\s(（【\[])文\s*[/／|:：]\s*(?P<n>{_NAMES})"), 80, True),
-    (re.compile(rf"[(（]\s*(?:[\u4e00-\u9fff]{{0,6}})?记者\s*[:：]?\s*(?P<n>{_NAMES})\s*[)）]"), 80, False),
-    (re.compile(rf"(?:^|[\s·|】\]])(?:[\u4e00-\u9fff·]{{0,10}})?记者\s*[:：]?\s*(?P<n>{_NAMES})"), 78, True),
-    (re.compile(rf"(?:责任编辑|责编|编辑)\s*[:：]?\s*(?P<n>{_NAME})"), 40, True),
+    # "（记者 王五）", "（記者陳大文／台北報導）"
+    (re.compile(rf"[(（]\s*(?:[\u4e00-\u9fff]{{0,6}})?[记記]者\s*[:：]?\s*(?P<n>{_NAMES})[^)）]{{0,12}}[)）]"), 80, False),
+    (re.compile(rf"(?:^|[\s·|】\]])(?:[\u4e00-\u9fff·]{{0,10}})?[记記]者\s*[:：]?\s*(?P<n>{_NAMES})"), 78, True),
+    (re.compile(rf"(?:[责責]任[编編][辑輯]|[责責][编編]|[编編][辑輯])\s*[:：]?\s*(?P<n>{_NAME})"), 40, True),
 ]
 # Common Chinese surnames (single and double), to tell a bare name line from a
 # short heading such as "目录" or "返回".
@@ -45,6 +46,7 @@ _SURNAMES_1 = frozenset(
     "冀郁胥南班储原栗燕楚鄢劳谌奚皮粟冼蔺楼满闻位厉伊仝区郜海阚花权强帅屠豆朴盖练廉禹井祖漆巴丰支卿国狄平计索"
     "宣晋相初门云容敬来扈晁芮都普阙浦戈伏鹿薄邸雍辜羊阿乌母裘亓修邰赫杭况那宿鲜印逯隆茹诸战慕危玉银亢嵇公哈湛"
     "宾戎勾茅利於呼居揭干但尉冶斯元束檀衣信展阴昝智幸奉植衡富尧闭由风"
+    "陳張劉楊黃趙吳孫馬鄭謝韓馮鄧蕭葉蘇呂盧蔣賈鍾譚陸範鄒賴龔嚴顏莊聶龐閻錢羅許傅沈賴"
 )
 _SURNAMES_2 = ("欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容", "长孙", "宇文", "司徒", "令狐", "格桑",
                "扎西", "次仁", "达瓦", "买买提", "阿不都")
@@ -61,11 +63,11 @@ def is_chinese_name(s: str) -> bool:
 
 
 _POST_STAMP = re.compile(
-    rf"(?<![Pp]owered )\bby\s+(?P<n>{_NAME})|(?:^|\s)(?P<m>{_NAME})\s+(?:发表于|发布于|posted)|"
-    rf"(?:作者|楼主|发帖人)\s*[:：]\s*(?P<o>\S{{2,20}})"
+    rf"(?<![Pp]owered )\bby\s+(?P<n>{_NAME})|(?:^|\s)(?P<m>{_NAME})\s+(?:[发發]表於|[发發]表于|[发發]布于|[发發]布於|posted)|"
+    rf"(?:作者|[楼樓]主|[发發][帖贴貼]人)\s*[:：]\s*(?P<o>\S{{2,20}})"
 )
 _TAIL_BYLINE = re.compile(
-    r"[（(]\s*(?:记者\s*)?(?P<n>[\u4e00-\u9fff·]{2,12}(?:[\s、，,]+[\u4e00-\u9fff·]{2,12}){0,3})"
+    r"[（(]\s*(?:[记記]者\s*)?(?P<n>[\u4e00-\u9fff·]{2,12}(?:[\s、，,]+[\u4e00-\u9fff·]{2,12}){0,3})"
     r"\s*(?:[\u4e00-\u9fff]{2}报道)?\s*[)）]\s*$"
 )
 _EN_BY = re.compile(r"^\s*(?:by|written by|story by|words by)\s*[:：]?\s+(?P<n>[^|•·\n]{3,80})", re.I)
@@ -80,7 +82,7 @@ _NOT_NAMES = re.compile(
     r"admin|administrator|username|user|anonymous|guest|unknown|staff|editor)(?:$|[^a-z])",
     re.I,
 )
-_NAME_TAIL = re.compile(r"(?:发自|报道|摄影|摄|通讯员|实习生|综合|整合|整理|编译|编辑|来源|电|文|图|讯|等)$")
+_NAME_TAIL = re.compile(r"(?:发自|报道|摄影|摄|通讯员|实习生|综合|整合|整理|编译|编辑|来源|等)$")
 _SITEISH = re.compile(
     r"网|报|社|台|新闻|中心|编辑部|频道|公司|集团|官方|\.com|\.cn|www|http|staff|editor|admin|\bnews\b", re.I
 )
@@ -103,7 +105,8 @@ class Candidate:
     source: str
 
 
-_STOP = re.compile(r"发自|报道|摄影|摄|通讯员|实习生|综合|整合|整理|编译|责任|编辑|来源|[/／|]|电|讯|(?<=[\u4e00-\u9fff])\d|"
+_STOP = re.compile(r"[发發]自|[报報][道导導]|[摄攝]影|[摄攝]|通[讯訊][员員]|[实實][习習]生|[综綜]合|整合|整理|[编編][译譯]|"
+                   r"[责責]任|[编編][辑輯]|[来來]源|[/／|]|[电電]|[讯訊]|(?<=[\u4e00-\u9fff])\d|"
                    r"[:：(（\[【]")
 
 

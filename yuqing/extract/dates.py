@@ -48,9 +48,9 @@ _RELATIVE = re.compile(
 )
 _YEAR_MONTH = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月(?!\s*\d{1,2}\s*日)")
 _LABEL = re.compile(
-    r"发布|发表|时间|日期|更新|刊发|出版|上传|posted|published|updated|date|on\s*$", re.I
+    r"[发發]布|[发發]表|[时時][间間]|日期|更新|刊[发發]|出版|上[传傳]|posted|published|updated|date|on\s*$", re.I
 )
-_COPYRIGHT = re.compile(r"©|&copy;|copyright|版权|备案|ICP", re.I)
+_COPYRIGHT = re.compile(r"©|&copy;|copyright|版[权權]|[备備]案|ICP", re.I)
 _URL_DATE = re.compile(r"/((?:19|20)\d{2})[/-]?(0[1-9]|1[0-2])[/-]?(0[1-9]|[12]\d|3[01])(?:[/_.-]|$)")
 
 
@@ -72,10 +72,11 @@ def _meta_candidates(tree: etree._Element, tz: str, now) -> list[Candidate]:
         _add(out, m.get("content"), score, f"meta:{key}", tz, now)
     for el in tree.xpath('//*[@itemprop="datePublished" or @itemprop="dateCreated"][not(self::meta)]'):
         _add(out, el.get("datetime") or el.get("content") or " ".join(el.itertext()), 95, "itemprop", tz, now)
-    for el in tree.iter("time"):
-        if el.get("datetime"):
-            pub = el.get("pubdate") is not None or "pub" in (el.get("class") or "").lower()
-            _add(out, el.get("datetime"), 85 if pub else 70, "time", tz, now)
+    times = [el for el in tree.iter("time") if el.get("datetime")]
+    for el in times:
+        pub = el.get("pubdate") is not None or "pub" in (el.get("class") or "").lower()
+        # Many <time> elements mean teaser lists, where the first is not ours.
+        _add(out, el.get("datetime"), 85 if pub else (70 if len(times) <= 2 else 45), "time", tz, now)
     for script in tree.xpath('//script[@type="application/ld+json"]'):
         out.extend(_ld_candidates(script.text or "", tz, now))
     return out

@@ -1,12 +1,13 @@
-"""Main-text extraction by text density over DOM blocks (GNE/CEPF family).
+"""Main-text extraction by text density over text blocks (BTE/CEPF family).
 
-The page is cut into text blocks at block-level tags and ``<br>`` runs. Each
-block gets a weight: positive for prose (long, punctuated, few links),
-negative for link lists and crumbs. Every element's score is the sum of the
-weights of the blocks inside it, and the best-scoring element is the article
-container. This is a maximum-weight subtree, which suits the table layouts of
-Chinese portals (2000s sina/sohu/163 pages, forums) where readability-style
-extractors lose paragraphs split across cells.
+The page is cut into text blocks at block-level tags and ``<br>``. Each block
+gets a weight: positive for prose (long, punctuated, few links), negative for
+link lists, short fragments and site furniture. The body is the run of
+consecutive blocks with the largest total weight (Kadane). Working on the
+block sequence rather than on DOM containers suits the table layouts of
+Chinese portals and forums (2000s sina/sohu/163/yahoo.cn pages), where one
+story is spread over several cells and the tightest container holding it
+also holds the sidebar.
 """
 from __future__ import annotations
 
@@ -26,13 +27,15 @@ _DROP_TAGS = (
     "script", "style", "noscript", "iframe", "object", "embed", "svg", "canvas", "select", "option", "textarea",
     "button", "input", "map", "template", "head", "marquee", "video", "audio",
 )
+# A reference text shorter than this is too thin to vote with.
+MIN_REFERENCE_CHARS = 200
 _PUNCT_RE = re.compile(r"[，。！？；：、“”‘’（）《》…,.!?;:\"'()]")
 _SPACE_RE = re.compile(r"\s+")
 _SQUASH_RE = re.compile(r"[\s|]+")
 # Site furniture that reads like prose: copyright and reprint notices, contact
 # lines, share/print widgets, "related articles" headers.
 _BOILERPLATE_RE = re.compile(
-    r"版权所有|版权声明|著作权|侵权|不得转载|禁止转载|转载请注明|未经.{0,12}(?:许可|授权|同意)|免责声明|本站声明|"
+    r"版[权權]所有|版[权權][声聲]明|著作[权權]|侵[权權]|不得[转轉][载載]|禁止[转轉][载載]|[转轉][载載][请請]注明|未经.{0,12}(?:许可|授权|同意)|免责声明|本站声明|"
     r"ICP[备证]|备案号|公网安备|联系我们|联系电话|举报电话|违法和不良信息|扫一扫|分享到|打印本页|关闭窗口|"
     r"返回顶部|上一篇|下一篇|相关阅读|相关新闻|相关报道|相关文章|推荐阅读|热点推荐|点击排行|"
     r"all rights reserved|copyright ©|©\s*\d{4}|privacy policy|terms of (?:use|service)|cookie policy|"
@@ -41,7 +44,8 @@ _BOILERPLATE_RE = re.compile(
 )
 # Dateline/byline/source lines that open an article above its first paragraph.
 _META_LINE_RE = re.compile(
-    r"(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}|来源|作者|记者|编辑|发布|时间|字号|浏览|阅读|点击|"
+    r"(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}|[来來]源|作者|[记記]者|[编編][辑輯]|[发發]布|[时時][间間]|"
+    r"字[号號]|[浏瀏][览覽]|[阅閱][读讀]|[点點][击擊]|"
     r"打印|分享|稿源|出处|版主|精华区|^by\s|^posted|^published|^updated",
     re.I,
 )
@@ -49,7 +53,6 @@ _META_LINE_RE = re.compile(
 
 @dataclass
 class Block:
-    owner: etree._Element      # nearest block-level ancestor
     text: str
     chars: int                 # non-space characters
     link_chars: int
@@ -87,45 +90,33 @@ def _drop_keep_tail(el: etree._Element) -> None:
 def segment(root: etree._Element) -> list[Block]:
     """Cut the tree into text blocks in document order."""
     blocks: list[Block] = []
-    owners: list[etree._Element] = [root]
-    parts: list[tuple[str, bool]] = []
-    state = {"owner": root, "link_depth": 0}
+    parts: list[tuple[str, bool]] = []    # (text, inside a link)
+    link_depth = 0
 
     def flush() -> None:
-        if parts:
-            text = _SPACE_RE.sub(" ", "".join(p for p, _ in parts)).strip()
-            if text:
-                chars = len(text.replace(" ", ""))
-                link = sum(len(p.replace(" ", "").strip()) for p, in_link in parts if in_link)
-                blocks.append(Block(state["owner"], text, chars, min(link, chars), len(_PUNCT_RE.findall(text))))
-            parts.clear()
-        state["owner"] = owners[-1]
-
-    def add(s: str | None) -> None:
-        if s:
-            if not parts:
-                state["owner"] = owners[-1]
-            parts.append((s, state["link_depth"] > 0))
+        text = _SPACE_RE.sub(" ", "".join(p for p, _ in parts)).strip()
+        if text:
+            chars = len(text.replace(" ", ""))
+            link = sum(len(p.replace(" ", "").strip()) for p, in_link in parts if in_link)
+            blocks.append(Block(text, chars, min(link, chars), len(_PUNCT_RE.findall(text))))
+        parts.clear()
 
     for event, el in etree.iterwalk(root, events=("start", "end")):
         tag = el.tag if isinstance(el.tag, str) else ""
         if event == "start":
-            if tag in BLOCK_TAGS:
+            if tag in BLOCK_TAGS or tag == "br":
                 flush()
-                owners.append(el)
-            elif tag == "br":
-                flush()
-            elif tag == "a":
-                state["link_depth"] += 1
-            if tag != "br":
-                add(el.text)
+            if tag == "a":
+                link_depth += 1
+            if tag != "br" and el.text:
+                parts.append((el.text, link_depth > 0))
         else:
             if tag in BLOCK_TAGS:
                 flush()
-                owners.pop()
             elif tag == "a":
-                state["link_depth"] -= 1
-            add(el.tail)
+                link_depth -= 1
+            if el.tail:
+                parts.append((el.tail, link_depth > 0))
     flush()
     return blocks
 
@@ -184,18 +175,19 @@ def extract_body(root: etree._Element, reference: str | None = None, title: str 
     blocks = segment(root)
     weights = [block_weight(b) for b in blocks]
     ref = _squash(reference or "")
-    in_ref = [len(ref) >= 200 and _squash(b.text) in ref for b in blocks]
-    if len(ref) >= 200:
+    use_ref = len(ref) >= MIN_REFERENCE_CHARS
+    in_ref = [use_ref and _squash(b.text) in ref for b in blocks]
+    if use_ref:
         for k, b in enumerate(blocks):
             if not in_ref[k]:
                 weights[k] = min(weights[k], 0) - 0.5 * b.chars - 5
     start, end = best_run(weights)
     # Inside the run, keep what the reference kept (link-rich address lines
-    # included) and prose; drop link lists, ad labels and short fragments the
-    # run merely bridged.
-    keep = [in_ref[k] or (b.link_ratio <= 0.5 and not (len(ref) >= 200 and b.chars < 40))
+    # included) and prose; drop link lists, ad labels and the short fragments
+    # the run merely bridged.
+    keep = [(in_ref[k] or (b.link_ratio <= 0.5 and not (use_ref and b.chars < 40)))
+            and not (b.chars < 200 and _BOILERPLATE_RE.search(b.text))
             for k, b in enumerate(blocks)]
-    keep = [k and not (b.chars < 200 and _BOILERPLATE_RE.search(b.text)) for k, b in zip(keep, blocks)]
     title_key = _squash(title or "")
     while start < end and _is_lead_in(blocks[start], title_key):
         start += 1
@@ -209,4 +201,5 @@ def _is_lead_in(b: Block, title_key: str) -> bool:
     key = _squash(b.text)
     if title_key and key and (key == title_key or (len(key) >= 6 and key in title_key)):
         return True
-    return b.chars <= 60 and bool(_META_LINE_RE.search(b.text))
+    # A sentence end means a (short) first paragraph, not a dateline.
+    return b.chars <= 60 and bool(_META_LINE_RE.search(b.text)) and not re.search(r"[。！？!?]", b.text)

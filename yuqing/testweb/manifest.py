@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 from yuqing.schema import canonical_url, make_id
 
-from . import bad_pages, forum_site, news_site
+from . import bad_pages, forum_site, news_site, video_site
 from .content import local_to_utc_iso
 from .content.forum import BY_BID, THREADS, USERS as FORUM_USERS
 from .content.news import ARTICLES, ATOM_SLUGS, BY_SLUG
@@ -190,4 +190,5 @@ def build(base: str) -> dict[str, Any]:
         },
         "items": items,
         "bad": _bad(base),
+        "video": video_site.manifest(base),
     }

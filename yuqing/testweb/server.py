@@ -118,6 +118,8 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_response(response.status)
         if response.content_type:
             self.send_header("Content-Type", response.content_type)
+        for name, value in getattr(response, "headers", ()):
+            self.send_header(name, value)
         self.send_header("Content-Length", str(len(response.body)))
         self.end_headers()
         if send_body:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from urllib.parse import parse_qs, urlsplit
 
-from . import bad_pages, forum_site, manifest, news_site, social_site
+from . import bad_pages, forum_site, manifest, news_site, social_site, video_site
+from . import throttle_site
 from .response import Response, html, json_response, not_found, text
 
 _ROUTES_WITH_ID = (
@@ -57,6 +58,10 @@ def handle(path_and_query: str, base: str) -> Response:
     }
     if path in fixed:
         return fixed[path]()
+    if path.startswith("/throttle/"):
+        return throttle_site.handle(path_and_query, base)
+    if path.startswith("/video/"):
+        return video_site.handle(path_and_query, base) or not_found()
     article = news_site.article_for_path(path)
     if article is not None:
         return news_site.article_response(article)

@@ -1,0 +1,39 @@
+from crawlers.base import YuqingSpider
+from crawlers.parsers.bilibili import BilibiliParser, search_api_url, space_api_url
+from crawlers.parsers.common import SeedKindFromUrl
+
+
+class BilibiliSpider(SeedKindFromUrl, YuqingSpider):
+    """Bilibili's web API: video search or a user's dynamics, then each
+    video's metadata and its comments (with their replies)."""
+
+    name = "bilibili"
+    platform = "bilibili"
+    channel = "video"
+    parser_cls = BilibiliParser
+    seed_kind = "search"
+    seeding = "keyword"
+    custom_settings = {
+        # api.bilibili.com answers -412 to bursts from one client.
+        "CONCURRENT_REQUESTS_PER_DOMAIN": 2,
+        "DOWNLOAD_DELAY": 1.5,
+        "RANDOMIZE_DOWNLOAD_DELAY": True,
+        "DEFAULT_REQUEST_HEADERS": {
+            "Accept": "application/json, text/plain, */*",
+            "Accept-Language": "zh-CN,zh;q=0.9",
+            "Referer": "https://www.bilibili.com/",
+            "Origin": "https://www.bilibili.com",
+        },
+    }
+
+    @classmethod
+    def search_url(cls, keyword: str) -> str:
+        return search_api_url(keyword)
+
+    @classmethod
+    def account_url(cls, account: str) -> str:
+        """``account`` is the numeric member id (``space.bilibili.com/<mid>``)."""
+        account = account.strip()
+        if not account.isdigit():
+            raise ValueError(f"a Bilibili account is its numeric mid, not {account!r}")
+        return space_api_url(account)
