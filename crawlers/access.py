@@ -43,7 +43,6 @@ from typing import Any, ClassVar
 from weakref import WeakKeyDictionary
 
 import scrapy
-from scrapy.utils.misc import load_object
 from scrapy_playwright.page import PageMethod
 
 from crawlers.base import YuqingSpider
@@ -54,9 +53,14 @@ ACCOUNTS_MIDDLEWARE = "crawlers.middlewares.accounts.AccountsMiddleware"
 # After the redirect middleware (600) on the way in, so it sees redirects to
 # login pages before they are followed, and sets cookies after the UA middleware.
 ACCOUNTS_MIDDLEWARE_PRIORITY = 650
+BROWSER_HOOKS_MIDDLEWARE = "crawlers.middlewares.browser_hooks.BrowserHooksMiddleware"
+# Above the retry middleware (550): it takes its hooks off a failed request
+# before a retry sends it back to the shared queue.
+BROWSER_HOOKS_PRIORITY = 700
 JSON_ACCEPT = "application/json, text/plain;q=0.5, */*;q=0.1"
 HTML_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 FEED_ACCEPT = "application/rss+xml, application/atom+xml, application/feed+json, application/xml;q=0.9, */*;q=0.1"
+HOOKED = "_yq_browser_hooks"
 # A captured answer larger than this is cut: post lists are a few hundred kB.
 MAX_XHR_BYTES = 4 * 1024 * 1024
 
@@ -77,9 +81,7 @@ class AccessSpider(YuqingSpider):
     def update_settings(cls, settings) -> None:
         super().update_settings(settings)
         if cls.use_accounts or cls.needs_login:
-            settings.setdefault_in_component_priority_dict(
-                "DOWNLOADER_MIDDLEWARES", load_object(ACCOUNTS_MIDDLEWARE),
-                ACCOUNTS_MIDDLEWARE_PRIORITY)
+            add_downloader_middleware(settings, ACCOUNTS_MIDDLEWARE, ACCOUNTS_MIDDLEWARE_PRIORITY)
 
     def make_request(self, url: str, kind: str, meta: dict[str, Any] | None = None,
                      dont_filter: bool = False) -> scrapy.Request:
@@ -87,6 +89,14 @@ class AccessSpider(YuqingSpider):
         for name, value in self.headers.items():
             request.headers.setdefault(name, value)
         return request
+
+
+def add_downloader_middleware(settings, path: str, priority: int) -> None:
+    middlewares = settings.getdict("DOWNLOADER_MIDDLEWARES")
+    middlewares.setdefault(path, priority)
+    # Spider priority: a CrawlerProcess re-applies its own (project) settings
+    # over a crawler created ahead of crawl(), as the worker does.
+    settings.set("DOWNLOADER_MIDDLEWARES", middlewares, priority="spider")
 
 
 class JsonApiSpider(AccessSpider):
@@ -129,28 +139,50 @@ class BrowserSpider(AccessSpider):
         "CONCURRENT_REQUESTS_PER_DOMAIN": 2,
     }
 
+    @classmethod
+    def update_settings(cls, settings) -> None:
+        super().update_settings(settings)
+        add_downloader_middleware(settings, BROWSER_HOOKS_MIDDLEWARE, BROWSER_HOOKS_PRIORITY)
+
     def make_request(self, url: str, kind: str, meta: dict[str, Any] | None = None,
                      dont_filter: bool = False) -> scrapy.Request:
+        """Only plain data goes in the request (the shared queue stores JSON):
+        ``crawlers.middlewares.browser_hooks`` turns ``yq_scrolls`` and
+        ``yq_xhr_pattern`` into Playwright hooks when the request is fetched."""
         request = super().make_request(url, kind, meta=meta, dont_filter=dont_filter)
         if not request.meta.get("playwright"):
             return request
-        methods = request.meta["playwright_page_methods"]
-        scrolls = self.browser_scrolls.get(kind, 0)
-        if scrolls:
-            methods.append(PageMethod(scroll_to_end, scrolls))
-        pattern = self.xhr_capture.get(kind)
-        if pattern:
-            request.meta["yq_xhr_pattern"] = pattern
-            request.meta["yq_xhr"] = []
-            request.meta["playwright_page_init_callback"] = capture_xhr
-            methods.append(PageMethod(drain_xhr, self.xhr_wait_ms))
+        if self.browser_scrolls.get(kind):
+            request.meta["yq_scrolls"] = self.browser_scrolls[kind]
+        if self.xhr_capture.get(kind):
+            request.meta["yq_xhr_pattern"] = self.xhr_capture[kind]
+            request.meta["yq_xhr_wait_ms"] = self.xhr_wait_ms
         return request
 
 
+def attach_hooks(request) -> None:
+    """Add the Playwright hooks the plain ``yq_`` meta asks for."""
+    request.meta[HOOKED] = True
+    methods = request.meta.setdefault("playwright_page_methods", [])
+    if request.meta.get("yq_scrolls"):
+        methods.append(PageMethod(scroll_to_end, request.meta["yq_scrolls"]))
+    if request.meta.get("yq_xhr_pattern"):
+        request.meta["yq_xhr"] = []
+        request.meta["playwright_page_init_callback"] = capture_xhr
+        methods.append(PageMethod(drain_xhr, request.meta.get("yq_xhr_wait_ms", 10_000)))
+
+
+def detach_hooks(meta: dict) -> None:
+    """Remove what :func:`attach_hooks` added (live functions a queue cannot store)."""
+    if not meta.pop(HOOKED, False):
+        return
+    meta.pop("playwright_page_init_callback", None)
+    if "playwright_page_methods" in meta:
+        meta["playwright_page_methods"] = [m for m in meta["playwright_page_methods"]
+                                           if isinstance(getattr(m, "method", None), str)]
+
+
 # --------------------------------------------------------------------------- XHR capture
-#
-# Module-level functions, not closures: request meta is pickled into the
-# shared Redis queue, and functions pickle by name.
 
 _pending: WeakKeyDictionary = WeakKeyDictionary()
 

@@ -33,6 +33,7 @@ import logging
 import os
 import socket
 import time
+from types import SimpleNamespace
 from typing import Any
 
 import redis
@@ -174,6 +175,8 @@ def _plain(value: Any, path: str = "request") -> Any:
     if isinstance(value, (str, int, float, bool)) or value is None:
         return value
     if isinstance(value, bytes):
+        if path == "request.headers" and value.isascii():
+            return value.decode("ascii")
         return {"$bytes": base64.b64encode(value).decode("ascii")}
     if isinstance(value, dict):
         if path == "request.headers":
@@ -204,15 +207,6 @@ def _revive(obj: dict) -> Any:
     return obj
 
 
-class UndecodableRequest(ValueError):
-    """A payload that no longer makes a request (spider changed, data damaged)."""
-
-    def __init__(self, lease: str, payload: str, reason: str):
-        super().__init__(reason)
-        self.lease = lease
-        self.payload = payload
-
-
 class LeasedPriorityQueue(Base):
     """scrapy-redis's priority queue (same key, same ``-priority`` score),
     taking requests under lease. ``SCHEDULER_QUEUE_CLASS`` names it."""
@@ -226,6 +220,11 @@ class LeasedPriorityQueue(Base):
         self._push = server.register_script(_PUSH)
         self._renew = server.register_script(_RENEW)
         self._release = server.register_script(_RELEASE)
+
+    @classmethod
+    def for_spider_name(cls, server, key: str, name: str) -> "LeasedPriorityQueue":
+        """A spider's queue outside a crawl (``yuqing dead replay``): for pushing payloads."""
+        return cls(server, SimpleNamespace(name=name), key)
 
     # -- payloads ------------------------------------------------------------
     def encode(self, request: Request) -> str:
@@ -250,10 +249,12 @@ class LeasedPriorityQueue(Base):
 
     def push(self, request: Request, delay: float = 0.0, payload: str | None = None) -> str:
         """Queue a request (after ``delay`` seconds); returns its id."""
+        return self.push_payload(payload or self.encode(request), request.priority, delay)
+
+    def push_payload(self, payload: str, priority: int, delay: float = 0.0) -> str:
         request_id = new_id()
         self._push(keys=[self.key, self.keys["payloads"], self.keys["delayed"]],
-                   args=[request_id, payload or self.encode(request), -request.priority,
-                         int(delay * 1000)])
+                   args=[request_id, payload, -priority, int(delay * 1000)])
         return request_id
 
     def remove(self, request_id: str) -> None:
@@ -338,12 +339,10 @@ class DeadLetters:
         raw = self.server.lrange(self.key, 0, -1 if limit is None else limit - 1)
         return [json.loads(x) for x in raw]
 
-    def take(self, limit: int) -> list[dict]:
-        """Remove and return up to ``limit`` entries from the head."""
-        with self.server.pipeline() as pipe:
-            pipe.lrange(self.key, 0, limit - 1).ltrim(self.key, limit, -1)
-            raw, _ = pipe.execute()
-        return [json.loads(x) for x in raw]
+    def drop_head(self, count: int) -> None:
+        """Remove the first ``count`` entries, once they are replayed (the tail may grow meanwhile)."""
+        if count:
+            self.server.ltrim(self.key, count, -1)
 
     def purge(self) -> int:
         with self.server.pipeline() as pipe:

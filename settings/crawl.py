@@ -19,8 +19,21 @@ DOWNLOAD_TIMEOUT = 30
 DOWNLOAD_MAXSIZE = 16 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 4 * 1024 * 1024
 RETRY_ENABLED = True
-RETRY_TIMES = 2
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+# Retries per kind of failure (crawlers/middlewares/retry.py): how many, and the
+# first wait in seconds, doubled on each retry up to RETRY_BACKOFF_MAX; a 429's
+# Retry-After wins when longer (up to RETRY_AFTER_MAX). A retry waits in the
+# shared queue, not in a download slot; after the last one the request goes to
+# the dead letters (`yuqing dead list`). Without REDIS_URL retries do not wait.
+RETRY_POLICY = {
+    "timeout": {"times": 2, "backoff": 5.0},
+    "http_5xx": {"times": 2, "backoff": 1.0},
+    "http_429": {"times": 4, "backoff": 10.0},
+    "dns": {"times": 1, "backoff": 30.0},
+    "connection": {"times": 2, "backoff": 2.0},
+}
+RETRY_BACKOFF_MAX = 300.0
+RETRY_AFTER_MAX = 3600.0
 AUTOTHROTTLE_ENABLED = False
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
@@ -34,6 +47,20 @@ HTTPERROR_ALLOWED_CODES: list[int] = []
 
 DOWNLOADER_MIDDLEWARES = {
     "crawlers.middlewares.urlfilter.UrlFilterMiddleware": 50,
+    # robots.txt with the one explicit per-spider override (robots_override = "ignore").
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "crawlers.middlewares.robots.RobotsPolicyMiddleware": 100,
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "crawlers.middlewares.retry.BackoffRetryMiddleware": 550,
+    # Cookies + a consistent user agent per account for spiders that declare
+    # use_accounts/needs_login; pauses an account on risk-control answers.
+    "crawlers.middlewares.accounts.AccountsMiddleware": 650,
+}
+SPIDER_MIDDLEWARES = {
+    # Outermost: sees each callback's output as the engine gets it, so the
+    # scheduler acknowledges a leased request only once it is fully processed.
+    "crawlers.middlewares.lease.LeaseMiddleware": 10,
+    "pipelines.archive.ArchiveMiddleware": 20,
 }
 # Seeds and followed links to loopback/private addresses are refused unless
 # allowed (the local test web lives on loopback, so tests and the demo allow it).
@@ -42,4 +69,8 @@ URLFILTER_SCHEMES = ["http", "https"]
 
 EXTENSIONS = {
     "crawlers.extensions.seeds.RedisSeeds": 500,
+    "crawlers.extensions.logmask.MaskSecrets": 10,
 }
+# Settings whose values never appear in a log line (crawlers/extensions/logmask.py):
+# whole values, or for URLs the password; any URL's password is masked anyway.
+LOG_MASK_SETTINGS = ["SEARCH_PASSWORD", "SEARCH_API_KEY", "REDIS_URL", "SEARCH_URL", "MONGO_URL"]

@@ -8,7 +8,17 @@ REDIS_URL = None
 SCHEDULER_PERSIST = True
 SCHEDULER_QUEUE_KEY = "yuqing:%(spider)s:requests"
 SCHEDULER_DUPEFILTER_KEY = "yuqing:%(spider)s:dupefilter"
-SCHEDULER_QUEUE_CLASS = "scrapy_redis.queue.PriorityQueue"
+# Requests are leased, acknowledged once processed, and stored as JSON.
+SCHEDULER_QUEUE_CLASS = "crawlers.queue.LeasedPriorityQueue"
+# A request leased by a worker that stopped renewing (it died) goes back to the
+# queue after this many seconds; live workers renew every third of it.
+SCHEDULER_LEASE_TIMEOUT = 60.0
+# A request whose lease ran out this many times goes to the dead letters.
+SCHEDULER_LEASE_MAX_EXPIRIES = 3
+# Short socket timeouts: workers call Redis from the reactor, and during an
+# outage they must notice it and work on (crawlers/queue.py: RedisGuard).
+REDIS_PARAMS = {"socket_timeout": 10, "socket_connect_timeout": 5, "retry_on_timeout": True,
+                "health_check_interval": 30}
 # Seeds pushed by `yuqing seed` (JSON objects, one per list element).
 REDIS_START_URLS_KEY = "yuqing:%(name)s:start_urls"
 # Seeds one worker takes at a time, so several workers share a seed list.

@@ -8,6 +8,7 @@ named by ``<VAR>_FILE``, never from the repository.
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -32,6 +33,12 @@ ENV_SETTINGS: dict[str, tuple[str, type]] = {
     "YUQING_BULK_INTERVAL": ("BULK_INDEXER_FLUSH_INTERVAL", float),
     "YUQING_ROBOTSTXT_OBEY": ("ROBOTSTXT_OBEY", bool),
     "YUQING_RULES_FILE": ("RULES_FILE", str),
+    "YUQING_RULES_RELOAD_INTERVAL": ("RULES_RELOAD_INTERVAL", float),
+    "ALERTS_ENABLED": ("ALERTS_ENABLED", bool),
+    # A JSON list (settings/pipelines.py); the URLs carry tokens: prefer ALERTS_WEBHOOKS_FILE.
+    "ALERTS_WEBHOOKS": ("ALERTS_WEBHOOKS", list),
+    "ALERTS_DEDUP_WINDOW": ("ALERTS_DEDUP_WINDOW", str),
+    "ALERTS_UPDATE_INTERVAL": ("ALERTS_UPDATE_INTERVAL", str),
     "YUQING_SOURCES": ("SOURCES_FILE", str),
     "YUQING_DUPEFILTER": ("DUPEFILTER_BACKEND", str),
     "YUQING_BLOOM_CAPACITY": ("DUPEFILTER_BLOOM_CAPACITY", int),
@@ -58,6 +65,14 @@ def _convert(var: str, raw: str, kind: type):
         if lowered in _FALSE:
             return False
         raise ValueError(f"environment variable {var}={raw!r} is not a boolean (use 1/0, true/false)")
+    if kind is list:
+        try:
+            value = json.loads(raw)
+        except ValueError as exc:
+            raise ValueError(f"environment variable {var} is not JSON: {exc}") from None
+        if not isinstance(value, list):
+            raise ValueError(f"environment variable {var} must be a JSON list")
+        return value
     if kind is int or kind is float:
         try:
             return kind(raw)

@@ -161,13 +161,14 @@ def keywords_from_rules(topic: str, rules_file: str | Path | None = None) -> lis
 
 
 def _conjunctions(node) -> list[tuple[str, ...]]:
-    """The rule as OR of ANDs of positive terms (negations and field filters
-    narrow a search, and a search box cannot say them)."""
+    """The rule as OR of ANDs of positive terms. Negations and field filters
+    only narrow what a search finds (the rules pipeline applies them to what
+    comes back), so they are left out."""
     from yuqing.rules.parser import And, Near, Not, Or, Term
 
     if isinstance(node, Term):
         if node.prefix or not node.tokens:
-            return [()]
+            return []  # a search box cannot say `explod*`: no search covers this branch
         return [(node.text or " ".join(node.tokens),)]
     if isinstance(node, Or):
         return [c for child in node.children for c in _conjunctions(child)]

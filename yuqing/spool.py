@@ -47,10 +47,14 @@ class Spool:
         self._size_cache: tuple[float, int] = (0.0, 0)
 
     # -- writing ---------------------------------------------------------------
-    def append(self, docs: list[dict]) -> int:
-        """Write documents and fsync them; returns the bytes written."""
+    def append(self, docs: list[dict], only_if_busy: bool = False) -> bool:
+        """Write documents and fsync them. With ``only_if_busy``, only when the
+        spool already holds something (checked and written in one step against
+        a replay finishing): returns whether they were written."""
         data = b"".join(_record(doc) for doc in docs)
         with self.lock:
+            if only_if_busy and not self.has_data():
+                return False
             if self._active is None:
                 self._open_segment()
             self._active.write(data)
@@ -60,7 +64,7 @@ class Spool:
             if self._active_size >= self.segment_bytes:
                 self._seal()
         self._size_cache = (0.0, 0)
-        return len(data)
+        return True
 
     def _open_segment(self) -> None:
         self.directory.mkdir(parents=True, exist_ok=True)

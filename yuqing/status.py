@@ -107,16 +107,19 @@ def sources(client, settings) -> list[dict]:
     return read_states(client, settings)
 
 
-def snapshot(client, settings, spiders: list[str] = (), spool_dir: str | None = None) -> dict:
+def snapshot(client, settings, spool_dir: str | None = None) -> dict:
     now = time.time()
     found = workers(client, settings, now)
+    scheduled = sources(client, settings)
+    # Empty queues matter too when a worker or a source expects work there.
+    spiders = {s for w in found for s in w["spiders"]} | {s["spider"] for s in scheduled if s["spider"]}
     return {
         "time": now,
         "workers": found,
         "alive": sum(w["state"] == "alive" for w in found),
         "stale": sum(w["state"] == "stale" for w in found),
-        "queues": queues(client, settings, spiders),
+        "queues": queues(client, settings, sorted(spiders)),
         "dead_letters": dead_letters(client, settings),
         "spool": spool(spool_dir or settings.get("SPOOL_DIR")),
-        "sources": sources(client, settings),
+        "sources": scheduled,
     }

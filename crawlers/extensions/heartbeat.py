@@ -23,9 +23,10 @@ from collections import deque
 
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
+from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy_redis import connection
 from twisted.internet import task, threads
-from twisted.internet.defer import Deferred, succeed
+from twisted.internet.defer import Deferred
 
 from crawlers.extensions import metrics
 
@@ -136,7 +137,7 @@ class Heartbeat:
             logger.warning("heartbeat: cannot write %s (%s)", self.key, failure.getErrorMessage())
             self.failing = True
 
-    def spider_closed(self, spider):
+    async def spider_closed(self, spider):
         if self.loop and self.loop.running:
             self.loop.stop()
         spiders = _OPEN.get(self.key, set())
@@ -144,12 +145,13 @@ class Heartbeat:
         last = not spiders
         if last:
             _OPEN.pop(self.key, None)
-        # After a write still in flight, which would otherwise bring the key back.
-        d = self.writing or succeed(None)
-        d.addCallback(lambda _: threads.deferToThread(self._remove, spider.name, last))
-        # The key expires by itself if Redis cannot be told.
-        d.addErrback(lambda f: logger.warning("heartbeat: cannot remove %s (%s)", self.key, f.getErrorMessage()))
-        return d
+        try:
+            # After a write still in flight, which would otherwise bring the key back.
+            if self.writing is not None:
+                await maybe_deferred_to_future(self.writing)
+            await maybe_deferred_to_future(threads.deferToThread(self._remove, spider.name, last))
+        except Exception as exc:  # the key expires by itself
+            logger.warning("heartbeat: cannot remove %s (%s)", self.key, exc)
 
     def _remove(self, spider_name: str, last: bool) -> None:
         if last:

@@ -17,6 +17,8 @@ from scrapy.exceptions import DontCloseSpider, NotConfigured
 from twisted.internet import task
 from scrapy_redis import connection
 
+from crawlers.queue import RedisDown, RedisGuard
+
 logger = logging.getLogger(__name__)
 
 
@@ -32,6 +34,7 @@ class RedisSeeds:
         self.idle_since: float | None = None
         self.loop: task.LoopingCall | None = None
         self.key = ""
+        self.guard = RedisGuard("seed reader", crawler.stats)
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -80,13 +83,8 @@ class RedisSeeds:
         if slot is not None:
             slot.nextcall.schedule()
         try:
-            with self.server.pipeline() as pipe:
-                pipe.lrange(self.key, 0, self.batch_size - 1)
-                pipe.ltrim(self.key, self.batch_size, -1)
-                raw_seeds, _ = pipe.execute()
-        except Exception as exc:  # Redis down: keep the worker alive, retry next tick
-            self.crawler.stats.inc_value("seeds/redis_error")
-            logger.warning("cannot read seeds from redis (%s); retrying", exc)
+            raw_seeds = self.guard.call(self._take)
+        except RedisDown:  # the guard logged it once; the worker stays up and retries
             return
         for raw in raw_seeds:
             try:
@@ -100,6 +98,13 @@ class RedisSeeds:
                 continue
             self.crawler.stats.inc_value("seeds/received")
             self.crawler.engine.crawl(request)
+
+    def _take(self) -> list[bytes]:
+        with self.server.pipeline() as pipe:
+            pipe.lrange(self.key, 0, self.batch_size - 1)
+            pipe.ltrim(self.key, self.batch_size, -1)
+            raw_seeds, _ = pipe.execute()
+        return raw_seeds
 
     def spider_idle(self, spider):
         now = time.monotonic()

@@ -243,7 +243,7 @@ class PolitenessMiddleware:
         lease = uuid.uuid4().hex if concurrency > 0 else ""
         keys = self.keys(domain, account)
         args = [rate, burst, concurrency, lease, int(self.lease_timeout * 1000), account_rate, 1]
-        waited = 0.0
+        waited, reasons = 0.0, set()
         while True:
             wait_ms, reason = await self._ask(keys, args)
             if wait_ms == 0:
@@ -252,7 +252,8 @@ class PolitenessMiddleware:
                 wait_ms = _SEMAPHORE_POLL_MS
             # Jitter: workers that were told the same wait must not all ask at once.
             delay = wait_ms / 1000 * random.uniform(1.0, 1.1)
-            if not waited:
+            if reason not in reasons:  # requests held for this reason, each counted once
+                reasons.add(reason)
                 self.stats.inc_value(f"politeness/delayed/{_REASONS.get(reason, 'redis')}")
             waited += delay
             await asyncio.sleep(delay)

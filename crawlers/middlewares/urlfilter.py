@@ -44,7 +44,7 @@ class UrlFilterMiddleware:
     def from_crawler(cls, crawler):
         settings = crawler.settings
         return cls(settings.getbool("URLFILTER_ALLOW_PRIVATE"),
-                   settings.getlist("URLFILTER_SCHEMES"), crawler.stats)
+                   settings.getlist("URLFILTER_SCHEMES", ["http", "https"]), crawler.stats)
 
     def check(self, url: str) -> str | None:
         """The reason a URL is refused, or None."""

@@ -42,6 +42,8 @@ _PLACE = re.compile(r"^[\u4e00-\u9fff·]{2,12}$")
 _NOT_A_PLACE = ("客户端", "微博", "手机", "网页", "浏览器", "视频", "版")
 _BLOCK_TAGS = ("p", "div", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "section", "pre")
 _HASHTAG = re.compile(r"#([^#\n]{1,64})#")
+_HTML_SPACE = re.compile(r"[ \t\r\n\f]+")
+_TAG = re.compile(r"<[a-zA-Z/!]")
 
 
 # --------------------------------------------------------------------------- bodies
@@ -78,6 +80,14 @@ def element_text(el) -> str:
     el = copy.deepcopy(el)
     for node in el.xpath(".//script | .//style"):
         node.drop_tree()
+    # Line breaks in the markup are spaces to a browser; only <br> and blocks break lines.
+    for node in el.iter():
+        if node.tag == "pre" or any(parent.tag == "pre" for parent in node.iterancestors()):
+            continue
+        if node.text:
+            node.text = _HTML_SPACE.sub(" ", node.text)
+        if node.tail:
+            node.tail = _HTML_SPACE.sub(" ", node.tail)
     for img in el.iter("img"):
         alt = (img.get("alt") or "").strip()
         # Only emoticons carry "[...]" alt text; other images repeat the title.
@@ -94,7 +104,7 @@ def html_to_text(markup: str | None) -> str:
     """``element_text`` of an HTML fragment, e.g. a Weibo ``text`` field."""
     if not markup or not markup.strip():
         return ""
-    if "<" not in markup:
+    if not _TAG.search(markup):
         return _without_blank_lines(markup)
     try:
         root = lxml.html.fragment_fromstring(markup, create_parent="div")

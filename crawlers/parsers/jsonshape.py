@@ -20,6 +20,7 @@ from yuqing.text import detect_lang, normalize_text, parse_datetime, to_iso
 from .base import Page, ParseError, Parser, ShapeError
 
 _MISSING = object()
+_MACHINE_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}|$)|^\d{9,13}(?:\.\d+)?$")
 _BLOCK_TAGS = ("p", "div", "li", "blockquote", "pre", "h1", "h2", "h3", "h4", "h5", "h6", "tr")
 
 
@@ -72,7 +73,9 @@ class Shape:
     def time(self, obj: Any, key: str, path: str | None = None) -> str:
         """A timestamp (ISO string or unix seconds) as UTC ISO 8601."""
         value = self.get(obj, key, (str, int, float), path)
-        parsed = parse_datetime(value, default_tz="UTC")
+        # API times are machine times: "yesterday" in one is a shape change.
+        machine = not isinstance(value, str) or _MACHINE_TIME.match(value)
+        parsed = parse_datetime(value, default_tz="UTC") if machine else None
         if parsed is None:
             raise self.fail(path or key, f"unreadable time {value!r}")
         return to_iso(parsed)

@@ -185,7 +185,7 @@ class TiebaParser(Parser):
         if not isinstance(content_field, dict):
             # Ads and recommendation cards reuse l_post without a post record.
             return None
-        pid = str(content_field.get("post_id") or el.get("data-pid") or "")
+        pid = str(content_field.get("post_id") or "")
         if not pid.isdigit():
             raise ShapeError(PLATFORM, "data-field.content.post_id")
         author_field = field.get("author") if isinstance(field.get("author"), dict) else {}

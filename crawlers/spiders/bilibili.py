@@ -1,9 +1,9 @@
-from crawlers.base import YuqingSpider
-from crawlers.parsers.bilibili import BilibiliParser, search_api_url, space_api_url
+from crawlers.access import JsonApiSpider
+from crawlers.parsers.bilibili import BilibiliParser, search_api_url, space_api_url, view_api_url
 from crawlers.parsers.common import SeedKindFromUrl
 
 
-class BilibiliSpider(SeedKindFromUrl, YuqingSpider):
+class BilibiliSpider(SeedKindFromUrl, JsonApiSpider):
     """Bilibili's web API: video search or a user's dynamics, then each
     video's metadata and its comments (with their replies)."""
 
@@ -13,18 +13,16 @@ class BilibiliSpider(SeedKindFromUrl, YuqingSpider):
     parser_cls = BilibiliParser
     seed_kind = "search"
     seeding = "keyword"
-    custom_settings = {
-        # api.bilibili.com answers -412 to bursts from one client.
-        "CONCURRENT_REQUESTS_PER_DOMAIN": 2,
-        "DOWNLOAD_DELAY": 1.5,
-        "RANDOMIZE_DOWNLOAD_DELAY": True,
-        "DEFAULT_REQUEST_HEADERS": {
-            "Accept": "application/json, text/plain, */*",
-            "Accept-Language": "zh-CN,zh;q=0.9",
-            "Referer": "https://www.bilibili.com/",
-            "Origin": "https://www.bilibili.com",
-        },
-    }
+    search_kind = "search"
+    account_kind = "dynamics"
+    # Cookie-less clients get -412 quickly on search and the space feed.
+    use_accounts = True
+    headers = {**JsonApiSpider.headers, "Referer": "https://www.bilibili.com/", "Origin": "https://www.bilibili.com",
+               "Accept-Language": "zh-CN,zh;q=0.9"}
+    custom_settings = {"CONCURRENT_REQUESTS_PER_DOMAIN": 2, "DOWNLOAD_DELAY": 1.5, "RANDOMIZE_DOWNLOAD_DELAY": True}
+    # av2, the site's oldest surviving video.
+    canary_url = view_api_url("BV1xx411c7mD")
+    canary_kind = "video"
 
     @classmethod
     def search_url(cls, keyword: str) -> str:

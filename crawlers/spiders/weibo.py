@@ -1,11 +1,11 @@
-from crawlers.base import YuqingSpider
+from crawlers.access import JsonApiSpider
 from crawlers.parsers.common import SeedKindFromUrl
 from crawlers.parsers.weibo import WeiboParser, profile_api_url, search_api_url
 
 
-class WeiboSpider(SeedKindFromUrl, YuqingSpider):
-    """Weibo through m.weibo.cn's JSON: keyword search or a user's timeline,
-    then long texts and comments of every post found."""
+class WeiboSpider(SeedKindFromUrl, JsonApiSpider):
+    """Weibo through m.weibo.cn's JSON: keyword search or a user's timeline
+    (profile -> timeline), then long texts and comments of every post found."""
 
     name = "weibo"
     platform = "weibo"
@@ -13,19 +13,18 @@ class WeiboSpider(SeedKindFromUrl, YuqingSpider):
     parser_cls = WeiboParser
     seed_kind = "search"
     seeding = "keyword"
-    custom_settings = {
-        # m.weibo.cn answers bursts with HTTP 418 and ok=0: one request at a
-        # time, a few seconds apart, keeps an account usable for hours.
-        "CONCURRENT_REQUESTS_PER_DOMAIN": 1,
-        "DOWNLOAD_DELAY": 3,
-        "RANDOMIZE_DOWNLOAD_DELAY": True,
-        "DEFAULT_REQUEST_HEADERS": {
-            "Accept": "application/json, text/plain, */*",
-            "Accept-Language": "zh-CN,zh;q=0.9",
-            "Referer": "https://m.weibo.cn/",
-            "X-Requested-With": "XMLHttpRequest",
-        },
-    }
+    search_kind = "search"
+    account_kind = "profile"
+    # Search pages past the first and comments often need a logged-in cookie.
+    use_accounts = True
+    headers = {**JsonApiSpider.headers, "Referer": "https://m.weibo.cn/", "X-Requested-With": "XMLHttpRequest",
+               "Accept-Language": "zh-CN,zh;q=0.9"}
+    # m.weibo.cn answers bursts with HTTP 418 and ok=0: one request at a time,
+    # a few seconds apart, keeps an account usable for hours.
+    custom_settings = {"CONCURRENT_REQUESTS_PER_DOMAIN": 1, "DOWNLOAD_DELAY": 3, "RANDOMIZE_DOWNLOAD_DELAY": True}
+    # 人民日报's profile: a long-lived public account.
+    canary_url = profile_api_url("2803301701")
+    canary_kind = "profile"
 
     @classmethod
     def search_url(cls, keyword: str) -> str:

@@ -9,8 +9,8 @@ import sys
 from importlib import import_module
 
 # Order is the order of `yuqing --help`.
-COMMANDS = ("extract", "parse", "rules", "search", "seed", "worker",
-            "schedule", "status", "proxies",
+COMMANDS = ("extract", "parse", "rules", "alerts", "search", "seed", "worker",
+            "schedule", "status", "proxies", "accounts", "canary",
             "services", "demo")
 
 

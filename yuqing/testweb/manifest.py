@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 from yuqing.schema import canonical_url, make_id
 
-from . import bad_pages, forum_site, news_site, video_site
+from . import bad_pages, bulk_site, forum_site, mirror_sites, news_site, video_site
 from .content import local_to_utc_iso
 from .content.forum import BY_BID, THREADS, USERS as FORUM_USERS
 from .content.news import ARTICLES, ATOM_SLUGS, BY_SLUG
@@ -191,4 +191,8 @@ def build(base: str) -> dict[str, Any]:
         "items": items,
         "bad": _bad(base),
         "video": video_site.manifest(base),
+        # Not in `items`: only /mirror/feed.xml links to them (clustering tests).
+        "mirror": mirror_sites.manifest(base),
+        # Not in `items` either: only /bulk/sitemap.xml links to them (fault tests).
+        "bulk": bulk_site.manifest(base),
     }

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from urllib.parse import parse_qs, urlsplit
 
-from . import bad_pages, forum_site, manifest, news_site, social_site, video_site
-from . import throttle_site
+from . import bad_pages, bulk_site, forum_site, manifest, news_site, social_site, video_site
+from . import mirror_sites, throttle_site
 from .response import Response, html, json_response, not_found, text
 
 _ROUTES_WITH_ID = (
@@ -60,6 +60,8 @@ def handle(path_and_query: str, base: str) -> Response:
         return fixed[path]()
     if path.startswith("/throttle/"):
         return throttle_site.handle(path_and_query, base)
+    if path.startswith("/mirror/"):
+        return mirror_sites.handle(path, base) or not_found()
     if path.startswith("/video/"):
         return video_site.handle(path_and_query, base) or not_found()
     article = news_site.article_for_path(path)
@@ -68,6 +70,8 @@ def handle(path_and_query: str, base: str) -> Response:
     bad = bad_pages.render(path, base)
     if bad is not None:
         return bad
+    if path.startswith("/bulk/"):
+        return bulk_site.render(path, base) or not_found()
     for pattern, route in _ROUTES_WITH_ID:
         m = pattern.fullmatch(path)
         if m:

@@ -1,0 +1,142 @@
+"""64-bit SimHash of a document's text, for near-duplicate detection.
+
+The text is the title plus the content with what republishers add or change
+removed first: boilerplate lines ("转载自...", "责任编辑", "Editor's note",
+copyright and follow-us lines), title prefixes ("转载：", "Repost:"),
+Weibo repost markers (``//@name:``), @mentions and URLs. What remains is
+folded (Traditional->Simplified, width, case) and cut into words: jieba words
+for Chinese, lower-cased words for English (jieba passes runs of Latin letters
+through as one word). Features are overlapping word shingles weighted by how
+often they occur; a republished copy shares most shingles with its original
+and so gets a fingerprint a few bits away, while two different stories about
+the same entities share only some of them.
+
+Candidates are found by splitting the 64 bits into :data:`BANDS` bands of
+:data:`BAND_BITS` bits: two fingerprints within Hamming distance ``BANDS - 1``
+agree exactly on at least one band (pigeonhole), so looking up the four bands
+finds every pair within distance 3 and, probabilistically, most pairs a little
+further apart.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+import jieba
+
+from yuqing.rules.normalize import normalize_for_index
+
+jieba.setLogLevel(60)  # jieba logs its dictionary load at INFO on every process
+
+BITS = 64
+BANDS = 4
+BAND_BITS = BITS // BANDS
+_BAND_MASK = (1 << BAND_BITS) - 1
+
+# A line that only says where the text came from, who edited it, who owns it
+# or where to click: republishers add, drop and reword these.
+_BOILERPLATE = re.compile(
+    r"转载|转自|来源[:：]|原标题|责任编辑|编辑[:：]|编者按|本文|声明|版权|侵权|关注|点击|扫码|二维码|公众号|"
+    r"在看|点赞|阅读原文|相关阅读|延伸阅读|推荐阅读|原文链接|^[\W_]*end[\W_]*$|"
+    r"editor'?s note|originally (?:published|appeared)|republished|reprinted|copyright|all rights reserved|"
+    r"read more|related (?:stories|articles)|subscribe|follow us|sign up|newsletter",
+    re.IGNORECASE,
+)
+# Longer lines are article text even when they contain one of those words;
+# "long" in Chinese characters, an English word counting as 2.5 of them.
+_BOILERPLATE_MAX_LENGTH = 60
+_HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+_LATIN_WORD = re.compile(r"[^\W\d_\u3400-\u9fff\uf900-\ufaff]+")
+_TITLE_PREFIX = re.compile(
+    r"^(?:\s*(?:【[^】]{1,8}】|\[[^\]]{1,12}\]|(?:转载|转发|转|原创|独家|突发|重磅|快讯|最新|视频|"
+    r"repost|reposted|reprint|breaking|update|updated|watch)\s*[:：!！|丨]))+\s*",
+    re.IGNORECASE,
+)
+_REPOST_MARK = re.compile(r"//\s*@[^:：\s/]{1,40}\s*[:：]?")
+_MENTION = re.compile(r"@[\w\u00b7\u4e00-\u9fff-]{1,30}")
+_URL = re.compile(r"https?://\S+|www\.\S+", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Fingerprint:
+    simhash: int
+    tokens: int
+    """Words it was computed from: with too few it is noise."""
+
+    @property
+    def hex(self) -> str:
+        return f"{self.simhash:016x}"
+
+    def bands(self) -> tuple[int, ...]:
+        return bands(self.simhash)
+
+
+def _length(line: str) -> float:
+    return len(_HAN.findall(line)) + 2.5 * len(_LATIN_WORD.findall(line))
+
+
+def clean_title(title: str) -> str:
+    return _TITLE_PREFIX.sub("", title or "").strip()
+
+
+def clean_content(content: str) -> str:
+    """The content without the lines, markers and links republishers change."""
+    lines = []
+    for line in (content or "").split("\n"):
+        line = _URL.sub(" ", _MENTION.sub(" ", _REPOST_MARK.sub(" ", line))).strip()
+        if line and not (_length(line) <= _BOILERPLATE_MAX_LENGTH and _BOILERPLATE.search(line)):
+            lines.append(line)
+    return "\n".join(lines)
+
+
+def words(text: str) -> list[str]:
+    """jieba words of the folded text, punctuation and spaces dropped."""
+    return [w for w in jieba.lcut(normalize_for_index(text)) if any(ch.isalnum() for ch in w)]
+
+
+def shingles(tokens: list[str], size: int) -> Counter:
+    if len(tokens) <= size:
+        return Counter([" ".join(tokens)]) if tokens else Counter()
+    return Counter(" ".join(tokens[i:i + size]) for i in range(len(tokens) - size + 1))
+
+
+def _hash64(feature: str) -> int:
+    return int.from_bytes(hashlib.blake2b(feature.encode("utf-8"), digest_size=8).digest(), "big")
+
+
+def simhash(features: Counter) -> int:
+    """Charikar's SimHash: each bit is the sign of the weighted vote of the
+    features' hashes on that bit."""
+    votes = [0] * BITS
+    for feature, weight in features.items():
+        h = _hash64(feature)
+        for bit in range(BITS):
+            votes[bit] += weight if (h >> bit) & 1 else -weight
+    return sum(1 << bit for bit, vote in enumerate(votes) if vote > 0)
+
+
+def fingerprint(title: str, content: str, *, shingle_size: int = 2, min_tokens: int = 20) -> Fingerprint:
+    """The SimHash of the body's words; the headline's words are added only
+    when the body has fewer than ``min_tokens`` (republishers reword headlines
+    far more than bodies). A Weibo-style repost (``comment//@a:...//@b:text``)
+    is fingerprinted by the text it quotes at the end of its chain, when that
+    is long enough: it spreads that text, whatever the comments say."""
+    segments = _REPOST_MARK.split(content or "")
+    tokens = words(clean_content(segments[-1])) if len(segments) > 1 else []
+    if len(tokens) < min_tokens:
+        tokens = words(clean_content(content))
+    if len(tokens) < min_tokens:
+        tokens = words(clean_title(title)) + tokens
+    return Fingerprint(simhash(shingles(tokens, shingle_size)), len(tokens))
+
+
+def hamming(a: int, b: int) -> int:
+    return (a ^ b).bit_count()
+
+
+def bands(h: int) -> tuple[int, ...]:
+    """The fingerprint's bands, most significant first."""
+    return tuple((h >> (BITS - BAND_BITS * (i + 1))) & _BAND_MASK for i in range(BANDS))
