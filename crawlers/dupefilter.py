@@ -37,26 +37,32 @@ BACKENDS = ("set", "bloom")
 # A Redis string holds at most 512 MiB.
 MAX_BLOOM_BITS = 2 ** 32
 
-# KEYS: the filters to look in (newest first; a new fingerprint goes to the first).
-# ARGV: add (0/1), size in bits, expiry of a new filter in ms (0 = none), bit offsets.
+# KEYS: the filters to look in (newest first; a new item goes to the first).
+# ARGV: add (0/1), size in bits, expiry of a new filter in ms (0 = none), k,
+# then k bit offsets per item. -> one 0/1 (seen before) per item.
 _BLOOM_SCRIPT = """
-local add, bits, expire_ms = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
-for _, key in ipairs(KEYS) do
-  local present = 1
-  for i = 4, #ARGV do
-    if redis.call('GETBIT', key, ARGV[i]) == 0 then present = 0 break end
+local add, bits, expire_ms, k = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
+local seen = {}
+for first = 5, #ARGV, k do
+  local found = 0
+  for _, key in ipairs(KEYS) do
+    found = 1
+    for i = first, first + k - 1 do
+      if redis.call('GETBIT', key, ARGV[i]) == 0 then found = 0 break end
+    end
+    if found == 1 then break end
   end
-  if present == 1 then return 1 end
-end
-if add == 1 then
-  if redis.call('EXISTS', KEYS[1]) == 0 then
-    -- Allocate the whole bit array at once: a stable size from the first add on.
-    redis.call('SETBIT', KEYS[1], bits - 1, 0)
-    if expire_ms > 0 then redis.call('PEXPIRE', KEYS[1], expire_ms) end
+  if found == 0 and add == 1 then
+    if redis.call('EXISTS', KEYS[1]) == 0 then
+      -- Allocate the whole bit array at once: a stable size from the first add on.
+      redis.call('SETBIT', KEYS[1], bits - 1, 0)
+      if expire_ms > 0 then redis.call('PEXPIRE', KEYS[1], expire_ms) end
+    end
+    for i = first, first + k - 1 do redis.call('SETBIT', KEYS[1], ARGV[i], 1) end
   end
-  for i = 4, #ARGV do redis.call('SETBIT', KEYS[1], ARGV[i], 1) end
+  seen[#seen + 1] = found
 end
-return 0
+return seen
 """
 
 # KEYS[1]: sorted set fingerprint -> expiry (ms, server clock). ARGV: fingerprint, ttl ms.
@@ -111,25 +117,24 @@ class BloomFilter:
         bucket = int(self.clock() // self.ttl)
         return [f"{self.key}:{bucket}", f"{self.key}:{bucket - 1}"]
 
-    def _args(self, item: str, add: bool) -> list[int]:
+    def _run(self, items, add: bool) -> list[bool]:
         # A bucket's filter lives through its own bucket and the next one.
         expire_ms = int(self.ttl * 2000) + 60_000 if self.ttl else 0
-        return [int(add), self.bits, expire_ms, *self.offsets(item)]
+        offsets = [o for item in items for o in self.offsets(item)]
+        answer = self.script(keys=self.keys(), args=[int(add), self.bits, expire_ms, self.hashes, *offsets])
+        return [bool(seen) for seen in answer]
 
     def seen(self, item: str) -> bool:
         """True if ``item`` was (probably) added before; adds it otherwise."""
-        return bool(self.script(keys=self.keys(), args=self._args(item, True)))
+        return self._run([item], add=True)[0]
 
     def __contains__(self, item: str) -> bool:
-        return bool(self.script(keys=self.keys(), args=self._args(item, False)))
+        return self._run([item], add=False)[0]
 
     def seen_many(self, items, add: bool = True) -> list[bool]:
-        """``seen`` (or ``in`` with ``add=False``) for many items in one round trip."""
-        keys = self.keys()
-        with self.server.pipeline(transaction=False) as pipe:
-            for item in items:
-                self.script(keys=keys, args=self._args(item, add), client=pipe)
-            return [bool(r) for r in pipe.execute()]
+        """``seen`` (or ``in`` with ``add=False``) for a batch in one round trip,
+        e.g. to import fingerprints; Redis runs the whole batch atomically."""
+        return self._run(list(items), add)
 
 
 class RedisDupeFilter(RFPDupeFilter):

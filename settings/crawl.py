@@ -61,6 +61,8 @@ SPIDER_MIDDLEWARES = {
     # scheduler acknowledges a leased request only once it is fully processed.
     "crawlers.middlewares.lease.LeaseMiddleware": 10,
     "pipelines.archive.ArchiveMiddleware": 20,
+    # After HttpErrorMiddleware (50): counts damaged bodies that reach a callback.
+    "crawlers.middlewares.badinput.BadInputMiddleware": 60,
 }
 # Seeds and followed links to loopback/private addresses are refused unless
 # allowed (the local test web lives on loopback, so tests and the demo allow it).

@@ -3,7 +3,7 @@
 ITEM_PIPELINES = {
     "pipelines.normalize.NormalizePipeline": 100,
     "pipelines.dedupe.DedupePipeline": 200,
-    # "pipelines.enrich.EnrichPipeline": 300,
+    "pipelines.enrich.EnrichPipeline": 300,
     "pipelines.rules.RulesPipeline": 400,
     "pipelines.alerts.AlertsPipeline": 450,
     "pipelines.archive.ArchivePipeline": 800,
@@ -54,7 +54,8 @@ ALERTS_OFFICIAL_MEDIA_FILE = None
 ALERTS_INFLUENCE_FOLLOWERS = 1_000_000
 ALERTS_INFLUENCE_VERIFIED_FOLLOWERS = 100_000
 # `yuqing alerts deliver` (not the workers) sends to these: a list of
-# {"url", "format": generic|wecom|dingtalk|feishu|slack, "min_grade": I..IV, "name"}.
+# {"url", "format": generic|wecom|dingtalk|feishu|slack, "min_grade": I..IV,
+#  "name", "secret" (DingTalk/Feishu signing)}.
 ALERTS_WEBHOOKS: list[dict] = []
 ALERTS_WEBHOOK_TIMEOUT = 10
 # A failed send is retried after BACKOFF x 2^n seconds, at most BACKOFF_MAX;

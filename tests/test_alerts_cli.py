@@ -68,3 +68,6 @@ def test_errors_have_exit_codes(redis_url, capsys):
     assert "is closed: cannot ack it" in capsys.readouterr().err
     assert run(["alerts", "ack", "nope", "--redis-url", redis_url]) == 1
     assert "no alert 'nope'" in capsys.readouterr().err
+    assert run(["alerts", "show", "nope", "--redis-url", redis_url]) == 1
+    assert run(["alerts", "show", first["id"], "--redis-url", redis_url]) == 0
+    assert json.loads(capsys.readouterr().out)["state"] == "closed"

@@ -4,9 +4,13 @@ nothing, a deliverer that dies hands its events over, nothing is sent twice."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import json
 import socket
 import time
+import urllib.parse
 
 import pytest
 import redis
@@ -17,7 +21,7 @@ from yuqing.alerts.delivery import DEADLETTER_KEY, Deliverer
 from yuqing.alerts.grading import Grade
 from yuqing.alerts.testing import WebhookReceiver
 from yuqing.alerts.velocity import Velocity
-from yuqing.alerts.webhooks import render
+from yuqing.alerts.webhooks import render, request_for
 from yuqing.rules.store import Rule
 from yuqing.store.alerts import AlertIndex
 from yuqing.store.flavor import SearchConfig, connect
@@ -163,6 +167,25 @@ def test_templates(redis_url):
         Webhook.from_dict({"url": "http://x", "format": "teams"})
 
 
+def test_signed_robots():
+    alert = {"id": "a", "grade": "I", "rule": {"id": "r", "name": "n", "topic": ""}, "count": 1,
+             "first_document": {"url": "https://x/1", "title": "t"}, "samples": [{"url": "https://x/1"}],
+             "detected_at": "2025-11-20T08:00:00Z", "grade_reasons": ["priority critical"]}
+    ding = Webhook.from_dict({"url": "https://oapi.dingtalk.com/robot/send?access_token=T", "format": "dingtalk",
+                              "secret": "SEC"})
+    url, _ = request_for(ding, "created", alert, now=1700000000.123)
+    digest = hmac.new(b"SEC", b"1700000000123\nSEC", hashlib.sha256).digest()
+    assert url == ("https://oapi.dingtalk.com/robot/send?access_token=T&timestamp=1700000000123&sign="
+                   + urllib.parse.quote_plus(base64.b64encode(digest)))
+    feishu = Webhook.from_dict({"url": "https://open.feishu.cn/hook/x", "format": "feishu", "secret": "SEC"})
+    url, body = request_for(feishu, "created", alert, now=1700000000.5)
+    body = json.loads(body)
+    assert url == feishu.url and body["timestamp"] == "1700000000" and body["msg_type"] == "text"
+    assert body["sign"] == base64.b64encode(hmac.new(b"1700000000\nSEC", b"", hashlib.sha256).digest()).decode()
+    with pytest.raises(ValueError, match="not slack"):
+        Webhook.from_dict({"url": "http://x", "format": "slack", "secret": "s"})
+
+
 def test_index_mirror_keeps_the_newest_snapshot(redis_url, search_service):
     client = redis.Redis.from_url(redis_url)
     index = AlertIndex(connect(SearchConfig(url=search_service.url)), prefix="alertmirror")
@@ -189,3 +212,40 @@ def test_index_mirror_keeps_the_newest_snapshot(redis_url, search_service):
     aggs = index.search({"size": 0, "aggs": {"mtta": {"avg": {"field": "time_to_ack_s"}}}})["aggregations"]
     assert aggs["mtta"]["value"] > 0
     index.drop()
+
+
+def test_a_lost_stream_is_recreated(redis_url):
+    """Redis restarted without persistence: the groups are gone with the stream."""
+    client = redis.Redis.from_url(redis_url)
+    with WebhookReceiver() as receiver:
+        config = AlertsConfig(webhooks=(Webhook.from_dict({"url": receiver.url, "name": "ops"}),), **FAST)
+        book = AlertBook(client, config)
+        deliverer = Deliverer(client, config).start()
+        try:
+            record(book, 1, cluster="before")
+            receiver.wait_for(lambda calls: len(calls) == 1)
+            client.flushdb()
+            after = record(book, 2, cluster="after").alert
+            calls = receiver.wait_for(lambda calls: len(calls) == 2 and calls)
+        finally:
+            deliverer.stop()
+    assert calls[1].body["alert"]["id"] == after["id"]
+
+
+def test_webhooks_from_the_environment(tmp_path):
+    from scrapy.settings import Settings
+
+    from settings.env import read_env
+
+    hooks = [{"url": "https://oapi.dingtalk.com/robot/send?access_token=T", "format": "dingtalk", "min_grade": "II"}]
+    secret = tmp_path / "webhooks.json"
+    secret.write_text(json.dumps(hooks))
+    overrides = read_env({"ALERTS_WEBHOOKS_FILE": str(secret), "ALERTS_DEDUP_WINDOW": "2h", "ALERTS_ENABLED": "0"})
+    assert overrides == {"ALERTS_WEBHOOKS": hooks, "ALERTS_DEDUP_WINDOW": "2h", "ALERTS_ENABLED": False}
+    config = AlertsConfig.from_settings(Settings(overrides))
+    assert config.dedup_window == 7200 and config.webhooks[0].format == "dingtalk"
+    assert config.webhooks[0].accepts("I") and not config.webhooks[0].accepts("III")
+    with pytest.raises(ValueError, match="ALERTS_WEBHOOKS is not JSON"):
+        read_env({"ALERTS_WEBHOOKS": "https://x"})
+    with pytest.raises(ValueError, match="min_grade 'V'"):
+        Webhook.from_dict({"url": "https://x", "min_grade": "V"})

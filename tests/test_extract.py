@@ -10,10 +10,11 @@ import pytest
 
 from yuqing.extract import ExtractionError, extract_article
 from yuqing.extract.evaluate import author_match, date_match, snippet_score, title_match, token_f1
-from yuqing.text import decode_html, detect_lang, normalize_text, parse_datetime, to_iso
+from yuqing.text import decode_html, detect_lang, normalize_text, parse_datetime, parse_local_datetime, to_iso
 
 FIXTURES = Path(__file__).parent / "fixtures" / "extract"
 NOW = datetime(2025, 1, 7, 12, 0, tzinfo=timezone.utc)
+LATER = datetime(2026, 1, 1, tzinfo=timezone.utc)   # for pages dated in 2025
 
 ZH_SAMPLE = "中文编码测试，这是一个新闻页面的正文内容。我们的国家经济发展很快，人民生活水平不断提高。" * 3
 ZH_TRAD = "中文編碼測試，這是一個新聞頁面的正文內容。我們的國家經濟發展很快，人民生活水準不斷提高。" * 3
@@ -203,6 +204,34 @@ class TestParseDatetime:
         dt = parse_datetime("2024-01-05 08:00", now=NOW)
         assert dt.tzinfo is not None and dt.utcoffset().total_seconds() == 0
 
+    @pytest.mark.parametrize("value,expected", [
+        # English month-name dates keep their time of day and their written zone.
+        ("November 15, 2025 18:10 (GMT+8)", "2025-11-15T10:10:00Z"),
+        ("Published November 15, 2025 18:10 (GMT+8)", "2025-11-15T10:10:00Z"),
+        ("August 16, 2025 09:00 (GMT+8)", "2025-08-16T01:00:00Z"),      # 15 Aug in UTC
+        ("15 November 2025 18:10 UTC+08:00", "2025-11-15T10:10:00Z"),
+        ("Nov. 15, 2025, 6:10 p.m. EST", "2025-11-15T23:10:00Z"),
+        ("November 15, 2025 at 6:10 PM ET", "2025-11-15T23:10:00Z"),      # ET in November is UTC-5
+        ("July 4, 2025 6:10 PM ET", "2025-07-04T22:10:00Z"),              # ... and UTC-4 in summer
+        ("Sept. 5th, 2025 12:30 a.m. +0800", "2025-09-04T16:30:00Z"),
+        ("Updated 10:02 AM EST Nov 19, 2019", "2019-11-19T15:02:00Z"),    # time before the date
+        ("Sat, 15 Nov 2025 18:10:00 +0800", "2025-11-15T10:10:00Z"),
+        ("Tue Jan 07 2025 08:00:00 GMT+0800 (China Standard Time)", "2025-01-07T00:00:00Z"),
+        ("November 15, 2025", "2025-11-15T00:00:00Z"),                     # date only: default_tz midnight
+        # Numeric dates with a written zone; "GMT+8" is east of Greenwich, not the POSIX reading.
+        ("2025-11-15 18:10 (GMT+8)", "2025-11-15T10:10:00Z"),
+        ("2025-11-15 18:10 GMT-5", "2025-11-15T23:10:00Z"),
+        ("2025-11-15 06:10 PM", "2025-11-15T18:10:00Z"),
+        ("2025-11-15 08:00 北京时间", "2025-11-15T00:00:00Z"),               # UTC+8 whatever the page zone
+    ])
+    def test_month_names_times_and_written_zones(self, value, expected):
+        assert to_iso(parse_datetime(value, default_tz="UTC", now=LATER)) == expected
+
+    def test_local_keeps_the_written_day(self):
+        dt = parse_local_datetime("August 16, 2025 09:00 (GMT+8)", default_tz="UTC", now=LATER)
+        assert dt.date() == date(2025, 8, 16) and dt.utcoffset().total_seconds() == 8 * 3600
+        assert parse_local_datetime("2025-08-16", default_tz="UTC", now=LATER).date() == date(2025, 8, 16)
+
 
 def test_to_iso():
     assert to_iso(datetime(2024, 1, 5, 8, 0, 1, tzinfo=timezone.utc)) == "2024-01-05T08:00:01Z"
@@ -323,6 +352,23 @@ class TestExtractArticle:
             extract_article(fixture("empty.html"))
         assert err.value.reason == "empty_body"
 
+    def test_byline_publication_and_visible_gmt8_date(self):
+        # "By Priya Raman, Gadget Ledger" / "Published August 16, 2025 09:00 (GMT+8)"; no date markup,
+        # and a related-story date of the day before, which must not win.
+        art = extract_article(fixture("english_byline_publication.html"), now=LATER)
+        assert art["lang"] == "en"
+        assert art["title"] == "Phone owners report battery drain after software update"
+        assert art["author"] == "Priya Raman"
+        assert art["published_at"] == "2025-08-16T01:00:00Z"
+        assert art["content"].startswith("Owners of a popular mid-range smartphone")
+
+    def test_author_wins_over_editor_with_extension_a_name(self):
+        # 䶮 (U+4DAE) is CJK Extension A; the page is GB18030 with a gb2312 label.
+        art = extract_article(fixture("zh_author_and_editor.html"), now=LATER)
+        assert art["encoding"] == "gb18030"
+        assert art["author"] == "王䶮"
+        assert art["published_at"] == "2025-09-08T11:30:00Z"
+
     def test_result_keys(self):
         art = extract_article(fixture("copyright_only.html"))
         assert set(art) == {"title", "content", "author", "published_at", "lang", "encoding", "description",
@@ -385,3 +431,91 @@ def test_metrics():
     assert author_match("王建宏、张文攀", "王建宏 张文攀", "zh") and author_match("王建宏", "王建宏 张文攀", "zh")
     assert not author_match("来源：新华网", "王建宏", "zh")
     assert author_match("Ivan Penn", "Ivan Penn", "en") and not author_match("Ivan", "Ivan Penn", "en")
+
+
+# --------------------------------------------------------------------------- bylines, editors, visible dates
+
+def _en_page(byline: str, dateline: str = "", head: str = "") -> bytes:
+    body = "".join(f"<p>{t}</p>" for t in (
+        "The harbour authority said on Tuesday that the new ferry terminal would open to passengers next spring.",
+        "Construction crews have finished the main hall and are now installing ticket gates and waiting areas.",
+        "Local businesses welcomed the news, saying the terminal would bring more visitors to the waterfront.",
+        "Officials said fares would stay unchanged for the first year of operation at the new terminal."))
+    return (f"<html><head><meta charset='utf-8'><title>New ferry terminal to open next spring</title>{head}</head>"
+            f"<body><nav><a href='/'>Home</a> <a href='/city'>City</a></nav><article>"
+            f"<h1>New ferry terminal to open next spring</h1><p class='byline'>{byline}</p>"
+            f"<p class='dateline'>{dateline}</p><div class='story'>{body}</div></article>"
+            f"<footer>&copy; 2025 Harbor Daily. All rights reserved.</footer></body></html>").encode()
+
+
+def _zh_page(info: str, tail: str = "") -> bytes:
+    body = "".join(f"<p>{t}</p>" for t in (
+        "近日，市交通部门宣布新的轮渡码头将于明年春季投入使用，届时往返两岸的时间将缩短一半。",
+        "目前，码头主体建筑已经完工，施工人员正在安装检票闸机和候船设施，各项工作进展顺利。",
+        "周边商户对此表示欢迎，认为新码头将为滨水区带来更多客流，带动餐饮和零售业发展。"))
+    return (f"<html><head><meta charset='utf-8'><title>新轮渡码头明年春季启用</title></head><body>"
+            f"<div class='nav'><a href='/'>首页</a> <a href='/city'>城市</a></div><h1>新轮渡码头明年春季启用</h1>"
+            f"<div class='info'>{info}</div><div class='content'>{body}</div>{tail}"
+            f"<div class='footer'>&copy; 2025 某某新闻网 版权所有</div></body></html>").encode()
+
+
+class TestBylines:
+    @pytest.mark.parametrize("byline,expected", [
+        ("By Jane Whitfield, Coastal Herald", "Jane Whitfield"),
+        ("By Jane Whitfield | Coastal Herald", "Jane Whitfield"),
+        ("By Jane Whitfield for The Coastal Herald", "Jane Whitfield"),
+        ("By Jane Whitfield - Staff Writer", "Jane Whitfield"),
+        ("By Mei Lin Harper, Campus Observer", "Mei Lin Harper"),
+        ("By Jane Whitfield and Tom O'Brien, Coastal Herald", "Jane Whitfield, Tom O'Brien"),
+        ("By Jane Whitfield, Tom O'Brien and Ana de la Cruz", "Jane Whitfield, Tom O'Brien, Ana de la Cruz"),
+        ("By Reuters and Jane Whitfield", "Jane Whitfield"),
+        # The markup says where the name ends, whatever the masthead is called.
+        ("By <span class='author-name'>Daniel Okafor</span>, Sparrow Point", "Daniel Okafor"),
+        ("By <a rel='author' href='/a/1'>Jane Whitfield</a> and <a rel='author' href='/a/2'>Tom Baker</a>, "
+         "Sparrow Point", "Jane Whitfield, Tom Baker"),
+    ])
+    def test_publication_is_not_the_author(self, byline, expected):
+        assert extract_article(_en_page(byline), now=LATER)["author"] == expected
+
+    def test_meta_author_is_not_lengthened_by_the_masthead(self):
+        page = _en_page("By Jane Whitfield, Coastal Herald", head="<meta name='author' content='Jane Whitfield'>")
+        assert extract_article(page, now=LATER)["author"] == "Jane Whitfield"
+
+    def test_editor_is_only_a_last_resort(self):
+        # With an author on the page the editor never wins, wherever the editor line is.
+        editor_tail = "<p>（责任编辑：王思琪）</p>"
+        assert extract_article(_zh_page("2025-09-08 19:30 作者：王䶮", editor_tail), now=LATER)["author"] == "王䶮"
+        assert extract_article(_zh_page("2025-09-08 19:30 责任编辑：王思琪 作者：王䶮"), now=LATER)["author"] == "王䶮"
+        assert extract_article(_zh_page("2025-09-08 19:30 （记者 陈思远）", editor_tail), now=LATER)["author"] == "陈思远"
+        # With no byline at all the editor is the best name there is (some portals credit only editors).
+        assert extract_article(_zh_page("2025-09-08 19:30 来源：南岭教育报", editor_tail), now=LATER)["author"] == "王思琪"
+
+    @pytest.mark.parametrize("name", ["王䶮", "李𬌗", "欧阳𠀤"])   # Extension A, C and B characters
+    def test_rare_han_characters_in_names(self, name):
+        assert extract_article(_zh_page(f"2025-09-08 19:30 作者：{name}"), now=LATER)["author"] == name
+
+
+class TestVisibleDates:
+    def test_time_and_zone_of_an_english_dateline(self):
+        art = extract_article(_en_page("By Daniel Okafor", "Published November 15, 2025 18:10 (GMT+8)"), now=LATER)
+        assert art["published_at"] == "2025-11-15T10:10:00Z"
+
+    def test_visible_time_refines_a_date_only_meta(self):
+        # The meta has the day only; the dateline has the time. 06:30 GMT+8 on the 15th is the 14th in UTC,
+        # and still the same day as written.
+        head = "<meta property='article:published_time' content='2025-11-15'>"
+        page = _en_page("By Daniel Okafor", "Published November 15, 2025 06:30 (GMT+8)", head=head)
+        assert extract_article(page, now=LATER)["published_at"] == "2025-11-14T22:30:00Z"
+
+    def test_date_only_meta_is_kept_when_the_visible_time_is_another_day(self):
+        head = "<meta property='article:published_time' content='2025-11-15'>"
+        page = _en_page("By Daniel Okafor", "Updated November 17, 2025 06:30 (GMT+8)", head=head)
+        assert extract_article(page, now=LATER)["published_at"] == "2025-11-15T00:00:00Z"
+
+    def test_us_style_stamp_with_time_first(self):
+        page = _en_page("By Daniel Okafor", "Published 10:02 AM EST Nov 19, 2019")
+        assert extract_article(page, now=LATER)["published_at"] == "2019-11-19T15:02:00Z"
+
+    def test_numeric_date_with_written_zone(self):
+        page = _zh_page("2025-09-08 19:30 (UTC+09:00) 作者：王䶮")
+        assert extract_article(page, now=LATER)["published_at"] == "2025-09-08T10:30:00Z"

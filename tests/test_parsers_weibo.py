@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from crawlers.parsers.base import Link, Page, ParseError, ShapeError
-from crawlers.parsers.common import LOGIN_REQUIRED, RISK_CONTROL
+from crawlers.parsers.common import LOGIN_REQUIRED, RISK_CONTROL, html_to_text, parse_count, region_from_label
 from crawlers.parsers.weibo import WeiboParser
 from crawlers.spiders.weibo import WeiboSpider
 from yuqing.schema import Author, Document, Engagement, make_id, validate
@@ -227,6 +227,9 @@ def test_seed_urls_and_their_kinds():
     assert kind("https://m.weibo.cn/statuses/show?id=5233105066608001") == "status"
     assert kind(HOTFLOW_URL) == "comments"
     assert kind("https://m.weibo.cn/") is None
+    # Seeds pushed without a kind get the one their URL names.
+    assert WeiboSpider().request_from_seed({"url": TIMELINE_URL}).meta["yq_kind"] == "timeline"
+    assert (WeiboSpider.search_kind, WeiboSpider.account_kind) == ("search", "profile")
 
 
 def test_fixture_json_is_what_the_api_sends():
@@ -234,3 +237,28 @@ def test_fixture_json_is_what_the_api_sends():
     for name in ("search-p1.json", "timeline-p1.json", "status-show.json", "extend.json", "comments-hotflow.json",
                  "profile.json"):
         assert json.loads((FIXTURES / name).read_text(encoding="utf-8"))["ok"] == 1
+
+
+# The shared helpers of the Chinese platform parsers, on the values Weibo sends.
+
+@pytest.mark.parametrize("value, count", [
+    (57, 57), ("57", 57), ("1.2万", 12000), ("145.5万", 1455000), ("100万+", 1000000), ("3.5亿", 350000000),
+    ("1,234", 1234), ("2.3w", 23000), ("", None), ("-", None), (None, None), (True, None), (-1, None),
+])
+def test_parse_count(value, count):
+    assert parse_count(value) == count
+
+
+@pytest.mark.parametrize("label, region", [
+    ("发布于 北京", "北京"), ("IP属地：广东", "广东"), ("IP属地:中国台湾", "中国台湾"), ("来自上海", "上海"),
+    ("来自iPhone客户端", None), ("微博 weibo.com", None), ("来自微博视频号", None), ("发布于 ", None), (None, None),
+])
+def test_region_from_label(label, region):
+    assert region_from_label(label) == region
+
+
+def test_post_markup_to_text():
+    markup = ('转发理由<span class="url-icon"><img alt=[哈哈] src="x.png" /></span><br />\n第二行 '
+              '<a href="/n/滨海发布">@滨海发布</a><br /><br /><img alt="配图" src="y.jpg">')
+    assert html_to_text(markup) == "转发理由[哈哈]\n第二行 @滨海发布"
+    assert html_to_text("a <3 b\nline") == "a <3 b\nline"

@@ -53,7 +53,7 @@ def crawl(redis_service, slow_web, tmp_path_factory):
     first = Worker(redis_service.url, names[0], log_dir, settings=PER_WORKER)
     wait_until(lambda: fetched(names[0]) >= 50, 60, "the first worker to get going")
     joiners = [Worker(redis_service.url, name, log_dir, settings=PER_WORKER) for name in names[1:]]
-    wait_until(lambda: all(fetched(n) >= 25 for n in names[1:]), 60, "the new workers to take work")
+    wait_until(lambda: all(fetched(n) >= 40 for n in names[1:]), 60, "the new workers to take work")
     stopped_at = time.time()
     joiners[0].proc.send_signal(signal.SIGTERM)
     codes = wait_all([first, *joiners], timeout=120)

@@ -94,7 +94,7 @@ def test_seeds_of_a_run_use_the_spiders_url_builders(spiders):
     seeds = source.seeds_for_run(spiders["weibo"], "1700000000")
     weibo = spiders["weibo"]
     assert [s["url"] for s in seeds] == [weibo.account_url("2803301701"), weibo.search_url("华为")]
-    assert seeds[0]["meta"] == {"source": "wb", "run": "1700000000", "account": "2803301701"}
+    assert seeds[0]["meta"] == {"source": "wb", "run": "1700000000", "watched_account": "2803301701"}
     assert seeds[1]["meta"]["keyword"] == "华为" and all(s["priority"] == 3 for s in seeds)
 
 

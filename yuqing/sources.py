@@ -26,6 +26,10 @@
         rotate_user_agent: true  # browser user agent per session (default: USERAGENT_ROTATE)
         enabled: true
 
+Each seed carries ``meta`` {source, run, and watched_account or keyword};
+the spider's requests see them as ``yq_source``, ``yq_run``... (the login
+account a request uses, ``yq_account``, is the accounts middleware's business).
+
 The file is checked as a whole by a small hand-written validator (no schema
 library): every problem is reported, each naming the source and the field.
 Keywords drawn ``from_rules`` are the positive term combinations of the
@@ -118,7 +122,7 @@ class Source:
         seeds = [_seed(url, self.kind, meta, self.priority) for url in (*self.seeds.urls, *self.seeds.boards)]
         for account in self.seeds.accounts:
             seeds.append(_seed(spider_cls.account_url(account), getattr(spider_cls, "account_kind", None),
-                               {**meta, "account": account}, self.priority))
+                               {**meta, "watched_account": account}, self.priority))
         keywords = list(self.seeds.keywords)
         if self.seeds.keywords_from_rules:
             keywords += keywords_from_rules(self.seeds.keywords_from_rules, rules_file)

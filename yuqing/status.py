@@ -84,8 +84,11 @@ def queues(client, settings, spiders: list[str] = ()) -> list[dict]:
             name = _spider_from_key(_text(raw_key), template, placeholder)
             if name and ":" not in name:
                 names.add(name)
+    # Leased and delayed requests live next to the queue (crawlers/queue.py).
     return [{"spider": name,
              "requests": key_length(client, requests_template % {"spider": name}),
+             "leased": key_length(client, requests_template % {"spider": name} + ":leased"),
+             "delayed": key_length(client, requests_template % {"spider": name} + ":delayed"),
              "seeds": key_length(client, seeds_template % {"name": name})}
             for name in sorted(names)]
 

@@ -15,7 +15,8 @@ from zoneinfo import ZoneInfo
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["decode_html", "normalize_text", "detect_lang", "parse_datetime", "to_iso"]
+__all__ = ["decode_html", "normalize_text", "detect_lang", "parse_datetime", "parse_local_datetime", "to_iso",
+           "month_name_dates", "HAN"]
 
 # --------------------------------------------------------------------------- decoding
 
@@ -69,7 +70,11 @@ _COMMON_HAN = frozenset(
     "這們個來國說時會對為發後過與學經現動進當開從實關點業將兩問題應頭體無長機見還進種麼樣沒幾讓認條氣總"
     "電數報結將務場計區隊裡歲處義於係產資們學習環衛醫藥縣統軍華區東車陽歷書員權語變價雙選難聽寫舊號廣寶"
 )
-_HAN_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+# Han ideographs for regex character classes: the basic block, Extension A
+# (U+3400-U+4DBF, e.g. 䶮 in names), compatibility ideographs and Extensions B-H
+# in the supplementary planes. Rare name characters live outside the basic block.
+HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
+_HAN_RE = re.compile(f"[{HAN}]")
 
 
 def _declared_charset(body: bytes, content_type: str | None) -> str | None:
@@ -253,10 +258,32 @@ _FUTURE_SLACK = timedelta(days=2)
 _FULLWIDTH_DIGITS = {cp: cp - 0xFEE0 for cp in range(0xFF10, 0xFF1A)}
 _FULLWIDTH_DIGITS.update({0xFF1A: ord(":"), 0xFF0D: ord("-"), 0xFF0F: ord("/"), 0x3000: ord(" ")})
 
-_TZ_PART = r"(?P<tz>Z|[+-]\d{2}:?\d{2}|(?:GMT|UTC)(?:[+-]\d{1,2}(?::?\d{2})?)?)?"
+# Zone abbreviations with a fixed offset (hours). "CST" is left out on purpose:
+# Chinese pages mean UTC+8 by it, American ones UTC-6.
+_TZ_ABBREVIATIONS = {
+    name: hours * 3600 for name, hours in {
+        "UTC": 0, "GMT": 0, "Z": 0, "EST": -5, "EDT": -4, "CDT": -5, "MST": -7, "MDT": -6, "PST": -8, "PDT": -7,
+        "AKST": -9, "AKDT": -8, "HST": -10, "BST": 1, "IST": 5.5, "CET": 1, "CEST": 2, "EET": 2, "EEST": 3,
+        "MSK": 3, "JST": 9, "KST": 9, "HKT": 8, "SGT": 8, "AEST": 10, "AEDT": 11,
+    }.items()
+}
+# Seasonal US shorthands ("6:10 p.m. ET") follow daylight saving time.
+_TZ_REGIONS = {"ET": "America/New_York", "CT": "America/Chicago", "MT": "America/Denver", "PT": "America/Los_Angeles"}
+_TZ_NAMES = "|".join(sorted((n for n in (*_TZ_ABBREVIATIONS, *_TZ_REGIONS) if n != "Z"), key=len, reverse=True))
+# An explicit zone written after a time: "Z", "+08:00", "+0800", "GMT+8", "UTC+08:00", "EST", "(GMT+8)".
+# Case-sensitive even inside case-insensitive patterns ("est" is no zone).
+_TZ_TOKEN = (
+    r"(?-i:(?:GMT|UTC)\s*[+\-\u2212]\s*\d{1,2}(?::?\d{2})?(?!\d)|[+\-\u2212]\d{2}:?\d{2}(?!\d)|"
+    r"(?:" + _TZ_NAMES + r")(?![A-Za-z]))"
+)
+_TZ_PART = r"(?P<tz>Z(?![A-Za-z])|\(?\s*" + _TZ_TOKEN + r"\s*\)?)?"
+# "p.m."/"PM" after a clock time.
+_AMPM = r"(?P<ap>(?i:[ap]\.?\s?m\.?)(?![A-Za-z]))"
+# For other modules' patterns: the zone (group "tz") and am/pm (group "ap") parts.
+ZONE_PATTERN, AMPM_PATTERN = _TZ_PART, _AMPM
 _TIME_PART = (
     r"(?:[T\s]*(?P<H>\d{1,2})\s*[:时點点]\s*(?P<M>\d{1,2})(?:\s*[:分]\s*(?P<S>\d{1,2})(?:\.\d+)?\s*秒?)?\s*"
-    + _TZ_PART + r")?"
+    + _AMPM + r"?\s*" + _TZ_PART + r")?"
 )
 _NUMERIC_DATE = re.compile(
     r"(?P<y>(?:19|20)\d{2})\s*(?:[-/.]|年)\s*(?P<m>\d{1,2})\s*(?:[-/.]|月)\s*(?P<d>\d{1,2})\s*日?" + _TIME_PART
@@ -283,8 +310,76 @@ _REL_UNITS = {
 }
 _REL_DAY_OFFSET = {"刚刚": None, "刚才": None, "just now": None, "今天": 0, "今日": 0, "today": 0,
                    "昨天": 1, "昨日": 1, "yesterday": 1, "前天": 2}
-# In Chinese pages "CST" and "北京时间" mean UTC+8, not US Central time.
-_LOCAL_TZ_WORDS = re.compile(r"\s*(?:\(?北京时间\)?|\bCST\b|\bBeijing Time\b)\s*", re.I)
+# In Chinese pages "CST" means UTC+8, not US Central time: it is dropped and
+# the page's own zone applies. "北京时间"/"Beijing Time" is UTC+8 anywhere.
+_LOCAL_TZ_WORDS = re.compile(r"\s*\bCST\b\s*")
+_BEIJING_TIME = re.compile(r"\s*(?:[(（]\s*北京时间\s*[)）]|北京时间|\(?\s*Beijing Time\s*\)?)\s*", re.I)
+_UTC8 = timezone(timedelta(hours=8))
+
+# English month-name dates: "November 15, 2025", "15 Nov. 2025", "Sept 5th, 2025".
+_MONTH_NUMBERS = {"jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6, "jul": 7, "aug": 8, "sep": 9,
+                  "oct": 10, "nov": 11, "dec": 12}
+_MONTH_NAME = (r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"
+               r"Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)")
+_ORDINAL = r"(?:st|nd|rd|th)?"
+_MONTH_NAME_DATE = re.compile(
+    rf"\b(?:(?P<m1>{_MONTH_NAME})\.?\s+(?P<d1>\d{{1,2}}){_ORDINAL},?\s+"
+    rf"|(?P<d2>\d{{1,2}}){_ORDINAL}\s+(?:of\s+)?(?P<m2>{_MONTH_NAME})\.?,?\s+)"
+    r"(?P<y>(?:19|20)\d{2})(?!\d)",
+    re.I,
+)
+# A clock time written next to such a date, after ("…, 2025 at 6:10 p.m. EST",
+# "… 2025 18:10 (GMT+8)") or before it ("18:10 GMT+8, Nov 15, 2025").
+_CLOCK = r"(?P<H>\d{1,2})(?::(?P<M>\d{2})(?::(?P<S>\d{2}))?)?\s*" + _AMPM + "?"
+_TIME_AFTER = re.compile(r"(?:\s*(?:,|\bat\b|@|[-–—|/]|T))?\s*" + _CLOCK + r"\s*" + _TZ_PART, re.I)
+_TIME_BEFORE = re.compile(
+    _CLOCK + r"\s*" + _TZ_PART + r"\s*(?:,|\bon\b|[-–—|/])?\s*"
+    r"(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*\.?,?\s*)?$",
+    re.I,
+)
+
+
+def _clock(m: re.Match | None) -> tuple | None:
+    """(hour, minute, second, tz) of a clock match, None when it is no time of day."""
+    if m is None or (m.group("M") is None and m.group("ap") is None):
+        return None
+    hour = _hour(m.group("H"), m.group("ap"))
+    if hour is None or int(m.group("M") or 0) > 59:
+        return None
+    return hour, m.group("M"), m.group("S"), m.group("tz")
+
+
+def month_name_dates(text: str):
+    """English month-name dates in ``text``, with the time and zone written next to them.
+
+    Yields ``(start, end, (y, mo, d, hour, minute, second, tz_text))``; the
+    time fields are None for a date without a time.
+    """
+    for m in _MONTH_NAME_DATE.finditer(text):
+        month = _MONTH_NUMBERS[(m.group("m1") or m.group("m2"))[:3].lower()]
+        day = m.group("d1") or m.group("d2")
+        start, end = m.start(), m.end()
+        after = _TIME_AFTER.match(text, end)
+        clock = _clock(after)
+        if clock is not None:
+            end = after.end()
+        else:
+            before = _TIME_BEFORE.search(text[max(0, start - 40):start])
+            clock = _clock(before)
+            if clock is not None:
+                start -= len(text[max(0, start - 40):start]) - before.start()
+        yield start, end, (m.group("y"), month, day, *(clock or (None, None, None, None)))
+
+
+def _hour(hh, ampm) -> int | None:
+    """24-hour clock hour of ``hh`` with an optional "am"/"p.m."; None if impossible."""
+    h = int(hh)
+    if ampm:
+        if not 1 <= h <= 12:
+            return None
+        pm = ampm.strip().lower().startswith("p")
+        h = (h % 12) + (12 if pm else 0)
+    return h if h <= 23 else None
 
 
 def _tz(name: str) -> timezone | ZoneInfo:
@@ -302,21 +397,25 @@ def _aware(dt: datetime, tz) -> datetime:
 
 
 def _parse_tz(s: str | None):
+    """tzinfo of a written zone ("Z", "+0800", "GMT+8", "(UTC+08:00)", "EST", "ET"); None if unknown."""
     if not s:
         return None
-    s = s.upper()
-    if s in ("Z", "GMT", "UTC"):
-        return timezone.utc
-    m = re.search(r"([+-])(\d{1,2}):?(\d{2})?$", s)
-    if not m:
+    s = s.strip(" ()").upper().replace("\u2212", "-")
+    if s in _TZ_ABBREVIATIONS:
+        return timezone(timedelta(seconds=_TZ_ABBREVIATIONS[s]))
+    if s in _TZ_REGIONS:
+        return ZoneInfo(_TZ_REGIONS[s])
+    m = re.fullmatch(r"(?:GMT|UTC)?\s*([+-])\s*(\d{1,2}):?(\d{2})?", s)
+    if not m or int(m.group(2)) > 14 or int(m.group(3) or 0) > 59:
         return None
     delta = timedelta(hours=int(m.group(2)), minutes=int(m.group(3) or 0))
     return timezone(-delta if m.group(1) == "-" else delta)
 
 
-def _build(y, mo, d, hh=None, mi=None, ss=None, tz=None) -> datetime | None:
+def _build(y, mo, d, hh=None, mi=None, ss=None, tz=None, ampm=None) -> datetime | None:
     try:
-        dt = datetime(int(y), int(mo), int(d), int(hh or 0), int(mi or 0), int(ss or 0))
+        hour = int(hh or 0) if not (hh and ampm) else _hour(hh, ampm)
+        dt = datetime(int(y), int(mo), int(d), hour, int(mi or 0), int(ss or 0))
     except (TypeError, ValueError):
         return None
     return dt.replace(tzinfo=tz) if tz is not None else dt
@@ -338,18 +437,21 @@ def _parse_relative(s: str, now: datetime, tz) -> datetime | None:
         n = {"半": 0.5, "一": 1, "两": 2, "几": 3}.get(raw) or float(raw)
         unit = m.group("unit").lower()
         if unit.startswith(("个月", "月", "month")):
-            return now - timedelta(days=30 * n)
-        if unit.startswith(("年", "year")):
-            return now - timedelta(days=365 * n)
-        for prefix, kw in sorted(_REL_UNITS.items(), key=lambda kv: -len(kv[0])):
-            if unit.startswith(prefix):
-                return now - timedelta(**{kw: n})
-        return None
+            delta = timedelta(days=30 * n)
+        elif unit.startswith(("年", "year")):
+            delta = timedelta(days=365 * n)
+        else:
+            kw = next((kw for prefix, kw in sorted(_REL_UNITS.items(), key=lambda kv: -len(kv[0]))
+                       if unit.startswith(prefix)), None)
+            if kw is None:
+                return None
+            delta = timedelta(**{kw: n})
+        return (now - delta).astimezone(tz)   # in the page's zone, like a written local time
     m = _REL_DAY.match(s)
     if m:
         offset = _REL_DAY_OFFSET[m.group("day").lower()]
         if offset is None:
-            return now
+            return now.astimezone(tz)
         local = now.astimezone(tz)
         day = (local - timedelta(days=offset)).date()
         if m.group("H") is None:
@@ -361,49 +463,48 @@ def _parse_relative(s: str, now: datetime, tz) -> datetime | None:
 def _parse_string(s: str, now: datetime, tz) -> datetime | None:
     s = s.translate(_FULLWIDTH_DIGITS).strip()
     s = _LOCAL_TZ_WORDS.sub(" ", s).strip()
+    if _BEIJING_TIME.search(s):
+        s, tz = _BEIJING_TIME.sub(" ", s).strip(), _UTC8
     if not s:
         return None
     if re.fullmatch(r"\d{9,10}(?:\.\d+)?|\d{12,13}", s):
         return _from_timestamp(float(s))
     m = _COMPACT.match(s)
     if m:
-        return _build(*m.group("y", "m", "d", "H", "M", "S"))
+        return _build(*m.group("y", "m", "d", "H", "M", "S"), tz=tz)
     m = _NUMERIC_DATE.search(s)
     if m:
-        return _build(*m.group("y", "m", "d", "H", "M", "S"), tz=_parse_tz(m.group("tz")))
+        return _build(*m.group("y", "m", "d", "H", "M", "S"), tz=_parse_tz(m.group("tz")) or tz,
+                      ampm=m.group("ap"))
+    for _, _, (y, mo, d, hh, mi, ss, zone) in month_name_dates(s):
+        return _build(y, mo, d, hh, mi, ss, tz=_parse_tz(zone) or tz)
     m = _YEAR_MONTH.match(s)
     if m:
-        return _build(m.group("y"), m.group("m"), 1)
+        return _build(m.group("y"), m.group("m"), 1, tz=tz)
     m = _YEAR_ONLY.match(s)
     if m:
-        return _build(m.group("y"), 1, 1)
+        return _build(m.group("y"), 1, 1, tz=tz)
     rel = _parse_relative(s, now, tz)
     if rel is not None:
         return rel
     m = _MONTH_DAY.match(s)
     if m:
         local_now = now.astimezone(tz)
-        dt = _build(local_now.year, *m.group("m", "d", "H", "M", "S"), tz=_parse_tz(m.group("tz")))
+        dt = _build(local_now.year, *m.group("m", "d", "H", "M", "S"), tz=_parse_tz(m.group("tz")) or tz,
+                    ampm=m.group("ap"))
         # A year-less date later than "now" is from last year.
         if dt is not None and _aware(dt, tz) > now + _FUTURE_SLACK:
             dt = dt.replace(year=dt.year - 1)
         return dt
-    return _parse_with_dateutil(s)
-
-
-_TZ_ABBREVIATIONS = {
-    name: hours * 3600 for name, hours in {
-        "UTC": 0, "GMT": 0, "Z": 0, "EST": -5, "EDT": -4, "CDT": -5, "MST": -7, "MDT": -6, "PST": -8, "PDT": -7,
-        "AKST": -9, "AKDT": -8, "HST": -10, "BST": 1, "IST": 5.5, "CET": 1, "CEST": 2, "EET": 2, "EEST": 3,
-        "MSK": 3, "JST": 9, "KST": 9, "HKT": 8, "SGT": 8, "AEST": 10, "AEDT": 11,
-    }.items()
-}
+    dt = _parse_with_dateutil(s)
+    return dt.replace(tzinfo=tz) if dt is not None and dt.tzinfo is None else dt
 
 
 def _parse_with_dateutil(s: str) -> datetime | None:
     # Without letters or enough digits dateutil "parses" anything (e.g. "3").
     if not re.search(r"[A-Za-z]", s) or len(re.findall(r"\d", s)) < 3:
         return None
+    # dateutil reads "GMT+8" the POSIX way (as UTC-8); those forms are handled above.
     from dateutil import parser as date_parser
 
     try:
@@ -417,15 +518,11 @@ def _parse_with_dateutil(s: str) -> datetime | None:
     return None if dt.year == 1 else dt
 
 
-def parse_datetime(value, default_tz: str = "Asia/Shanghai", now: datetime | None = None) -> datetime | None:
-    """Parse a publication date in any common format into an aware UTC datetime.
+def parse_local_datetime(value, default_tz: str = "Asia/Shanghai", now: datetime | None = None) -> datetime | None:
+    """Like :func:`parse_datetime`, but the result keeps the offset the value was written in.
 
-    Accepts datetimes, dates, unix timestamps (s or ms, as numbers or digit
-    strings) and strings: ISO 8601, RFC 2822, Chinese ``2018年3月5日 10:20``,
-    year-less ``03-05 10:20`` and relative ``3小时前``/``昨天 12:30``/``2 hours
-    ago`` (relative to ``now``, default: the current time). Naive values are
-    taken in ``default_tz``. Returns None for unparseable input and for dates
-    before 1990 or more than two days after ``now``.
+    ``"November 15, 2025 18:10 (GMT+8)"`` gives 18:10+08:00, whose ``date()``
+    is the calendar day the page shows; naive values are in ``default_tz``.
     """
     tz = _tz(default_tz)
     now = _aware(now, tz) if now is not None else datetime.now(timezone.utc)
@@ -444,13 +541,31 @@ def parse_datetime(value, default_tz: str = "Asia/Shanghai", now: datetime | Non
             return None
         if dt is None:
             return None
-        dt = _aware(dt, tz)
+        if dt.tzinfo is None:
+            dt = dt.replace(tzinfo=tz)
+        utc = dt.astimezone(timezone.utc)
     except Exception:  # noqa: BLE001 - contract: never raise on bad input
         logger.debug("unparseable date %r", value, exc_info=True)
         return None
-    if dt < _MIN_DATE or dt > now + _FUTURE_SLACK:
+    if utc < _MIN_DATE or utc > now + _FUTURE_SLACK:
         return None
     return dt
+
+
+def parse_datetime(value, default_tz: str = "Asia/Shanghai", now: datetime | None = None) -> datetime | None:
+    """Parse a publication date in any common format into an aware UTC datetime.
+
+    Accepts datetimes, dates, unix timestamps (s or ms, as numbers or digit
+    strings) and strings: ISO 8601, RFC 2822, Chinese ``2018年3月5日 10:20``,
+    English ``November 15, 2025 6:10 p.m. EST`` / ``15 Nov 2025 18:10 (GMT+8)``,
+    year-less ``03-05 10:20`` and relative ``3小时前``/``昨天 12:30``/``2 hours
+    ago`` (relative to ``now``, default: the current time). A written zone
+    (``+0800``, ``GMT+8``, ``UTC+08:00``, ``EST``, ``北京时间``) wins; naive values
+    are taken in ``default_tz``. Returns None for unparseable input and for
+    dates before 1990 or more than two days after ``now``.
+    """
+    dt = parse_local_datetime(value, default_tz, now)
+    return dt.astimezone(timezone.utc) if dt is not None else None
 
 
 def to_iso(dt: datetime) -> str:

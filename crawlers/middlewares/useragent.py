@@ -31,12 +31,12 @@ _MAX_SESSIONS = 10_000
 class SessionUserAgentMiddleware:
     def __init__(self, stats, rotate: bool, browsers: list[str], platforms: list[str],
                  policies: DomainPolicies | None = None):
-        from fake_useragent import UserAgent
-
         self.stats = stats
         self.rotate = rotate
         self.policies = policies
-        self.agents = UserAgent(browsers=browsers or None, platforms=platforms or None)
+        self.browsers = browsers
+        self.platforms = platforms
+        self.agents = None
         self.sessions: OrderedDict[str, str] = OrderedDict()
 
     @classmethod
@@ -69,6 +69,10 @@ class SessionUserAgentMiddleware:
         session = f"account:{account}" if account else f"domain:{domain}"
         agent = self.sessions.get(session)
         if agent is None:
+            if self.agents is None:  # loading the agent data takes a moment: only when needed
+                from fake_useragent import UserAgent
+
+                self.agents = UserAgent(browsers=self.browsers or None, platforms=self.platforms or None)
             agent = self.agents.random
             self.sessions[session] = agent
             if len(self.sessions) > _MAX_SESSIONS:

@@ -15,7 +15,6 @@ one document.
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 from urllib.parse import quote, urlsplit
 
@@ -26,7 +25,6 @@ from .base import Link, Page, ParseError, ParseResult, Parser, ShapeError
 from .common import (LOGIN_REQUIRED, RISK_CONTROL, hashtags, html_to_text, iso_time, load_json, need, need_count,
                      need_id, opt_count, query_param, region_from_label, with_query)
 
-logger = logging.getLogger(__name__)
 
 PLATFORM = "bilibili"
 API = "https://api.bilibili.com"
@@ -318,7 +316,8 @@ class BilibiliParser(Parser):
         engagement = Engagement(likes=_stat(stat, "like"), comments=_stat(stat, "comment"),
                                 reposts=_stat(stat, "forward"))
         major = dynamic.get("major") if isinstance(dynamic.get("major"), dict) else {}
-        desc = _text((dynamic.get("desc") or {}).get("text")) if isinstance(dynamic.get("desc"), dict) else ""
+        desc_node = dynamic.get("desc")
+        desc = _text(desc_node.get("text")) if isinstance(desc_node, dict) else ""
 
         archive = major.get("archive")
         if isinstance(archive, dict):
@@ -366,8 +365,8 @@ class BilibiliParser(Parser):
         )
         result.documents.append(doc)
         basic = item.get("basic") if isinstance(item.get("basic"), dict) else {}
-        if engagement.comments and basic.get("comment_id_str"):
-            result.links.append(Link(comments_api_url(basic["comment_id_str"], basic.get("comment_type") or 11),
+        if engagement.comments and basic.get("comment_id_str") and basic.get("comment_type"):
+            result.links.append(Link(comments_api_url(basic["comment_id_str"], basic["comment_type"]),
                                      "comments", {"yq_subject_id": doc.id, "yq_subject_url": doc.url}))
         return doc.id
 

@@ -17,7 +17,6 @@ thread's first post; pages after the first learn that post from the link.
 from __future__ import annotations
 
 import copy
-import logging
 import math
 import re
 from dataclasses import dataclass, field
@@ -34,7 +33,6 @@ from .base import Link, Page, ParseError, ParseResult, Parser, ShapeError
 from .common import (LOGIN_REQUIRED, element_text, iso_time, load_html, load_json, need, need_id, parse_count,
                      query_param, with_query)
 
-logger = logging.getLogger(__name__)
 
 PLATFORM = "discuz"
 _PID_IN_HREF = re.compile(r"[?&;]pid=(\d+)")
@@ -312,7 +310,7 @@ class DiscuzParser(Parser):
         first_pid = posts[0].pid if page_number == 1 else page.meta.get("yq_first_post_id")
         result = ParseResult()
         self._thread_documents(page, posts, title, first_pid, result)
-        nxt = next((a for a in tree.cssselect(f"a[href*='tid-{tid}-page-{page_number + 1}']")), None)
+        nxt = _first(tree, f"a[href*='tid-{tid}-page-{page_number + 1}']")
         if nxt is not None:
             meta = {"yq_thread_title": title, **({"yq_first_post_id": first_pid} if first_pid else {})}
             result.links.append(Link(urljoin(_base_url(tree, page.url), nxt.get("href")), "archiver", meta))

@@ -147,7 +147,7 @@ class ToutiaoParser(Parser):
 
     def parse_article(self, page: Page) -> ParseResult:
         tree = load_html(page)
-        script = next((s.text for s in tree.iter("script") if s.text and "BASE_DATA" in s.text), "") or ""
+        script = next((s.text for s in tree.iter("script") if s.text and "BASE_DATA" in s.text), "")
         if not tree.cssselect(".article-box, .galleryBox, .article-content"):
             text = page.body[:20_000].decode("utf-8", errors="replace")
             if any(marker in text for marker in _CHALLENGE_MARKERS):

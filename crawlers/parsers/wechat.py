@@ -13,7 +13,6 @@ temporary (``src=11&timestamp=&signature=``), so documents are keyed by
 from __future__ import annotations
 
 import html
-import logging
 import re
 from urllib.parse import urlencode, urljoin, urlsplit
 
@@ -23,7 +22,6 @@ from yuqing.text import detect_lang, normalize_text
 from .base import Link, Page, ParseError, ParseResult, Parser, ShapeError
 from .common import (RISK_CONTROL, element_text, iso_time, load_html, query_param, region_from_label)
 
-logger = logging.getLogger(__name__)
 
 PLATFORM = "wechat"
 SOGOU = "https://weixin.sogou.com/weixin"

@@ -22,7 +22,6 @@ by the bare id.
 from __future__ import annotations
 
 import json
-import logging
 import re
 from typing import Any, Iterator
 from urllib.parse import quote, urlsplit
@@ -34,7 +33,6 @@ from .base import Link, Page, ParseError, ParseResult, Parser, ShapeError
 from .common import (LOGIN_REQUIRED, RISK_CONTROL, hashtags, html_to_text, iso_time, load_json, need,
                      need_count, need_id, opt_count, query_param, region_from_label, with_query)
 
-logger = logging.getLogger(__name__)
 
 PLATFORM = "weibo"
 BASE = "https://m.weibo.cn"

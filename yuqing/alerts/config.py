@@ -8,10 +8,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from yuqing.alerts.grading import GRADES, grade_level
+from yuqing.alerts.webhooks import TEMPLATES
 
 __all__ = ["AlertsConfig", "Webhook", "parse_duration", "WEBHOOK_FORMATS"]
 
-WEBHOOK_FORMATS = ("generic", "wecom", "dingtalk", "feishu", "slack")
+WEBHOOK_FORMATS = tuple(TEMPLATES)
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw]?)\s*$", re.IGNORECASE)
 _UNIT_SECONDS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
 
@@ -35,6 +36,8 @@ class Webhook:
     name: str = ""
     """Names the hook's consumer group; defaults to a digest of the URL, so
     editing the URL starts a new group instead of inheriting another hook's."""
+    secret: str | None = None
+    """Signing secret of a DingTalk (加签) or Feishu robot."""
 
     @classmethod
     def from_dict(cls, data: Any) -> "Webhook":
@@ -42,17 +45,20 @@ class Webhook:
             data = {"url": data}
         if not isinstance(data, dict) or not isinstance(data.get("url"), str):
             raise ValueError(f"ALERTS_WEBHOOKS: each entry needs a 'url', got {data!r}")
-        unknown = set(data) - {"url", "format", "min_grade", "name"}
+        unknown = set(data) - {"url", "format", "min_grade", "name", "secret"}
         if unknown:
-            raise ValueError(f"ALERTS_WEBHOOKS: unknown key {sorted(unknown)[0]!r} (known: url, format, min_grade, name)")
+            raise ValueError(f"ALERTS_WEBHOOKS: unknown key {sorted(unknown)[0]!r} "
+                             "(known: url, format, min_grade, name, secret)")
         fmt = data.get("format") or "generic"
         if fmt not in WEBHOOK_FORMATS:
             raise ValueError(f"ALERTS_WEBHOOKS: format {fmt!r} is not one of {', '.join(WEBHOOK_FORMATS)}")
         min_grade = str(data.get("min_grade") or "IV")
         if min_grade not in GRADES:
             raise ValueError(f"ALERTS_WEBHOOKS: min_grade {min_grade!r} is not one of {', '.join(GRADES)}")
+        if data.get("secret") and fmt not in ("dingtalk", "feishu"):
+            raise ValueError(f"ALERTS_WEBHOOKS: a secret signs dingtalk and feishu messages, not {fmt}")
         name = data.get("name") or _digest(data["url"])
-        return cls(data["url"], fmt, min_grade, name)
+        return cls(data["url"], fmt, min_grade, name, data.get("secret") or None)
 
     def accepts(self, grade: str) -> bool:
         return grade_level(grade) <= grade_level(self.min_grade)

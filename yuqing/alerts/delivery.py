@@ -42,7 +42,7 @@ import redis
 
 from yuqing.alerts.book import STREAM, AlertBook
 from yuqing.alerts.config import AlertsConfig, Webhook
-from yuqing.alerts.webhooks import post, render
+from yuqing.alerts.webhooks import post, request_for
 
 logger = logging.getLogger(__name__)
 
@@ -70,7 +70,8 @@ class WebhookSink:
     def handle(self, event: str, alert: dict[str, Any]) -> tuple[str, str]:
         if event not in ("created", "updated") or not self.hook.accepts(alert["grade"]):
             return Outcome.SKIP, ""
-        answer = post(self.hook.url, render(self.hook.format, event, alert), self.hook.format, self.timeout)
+        url, body = request_for(self.hook, event, alert)
+        answer = post(url, body, self.hook.format, self.timeout)
         if answer.ok:
             return Outcome.DONE, answer.detail
         return (Outcome.RETRY if answer.retry else Outcome.REFUSED), answer.detail
@@ -131,8 +132,20 @@ class _Consumer:
                     if stop.is_set() or not self._deliver(entry_id, fields):
                         break
             except redis.RedisError as exc:
-                logger.error("alerts: Redis error in %s: %s", self.sink.group, exc)
-                self._back_off()
+                if "NOGROUP" in str(exc):
+                    # Redis lost the stream (restarted without persistence): start over.
+                    logger.error("alerts: group %s is gone; creating it again", self.sink.group)
+                    self._recreate_group()
+                else:
+                    logger.error("alerts: Redis error in %s: %s", self.sink.group, exc)
+                    self._back_off()
+
+    def _recreate_group(self) -> None:
+        try:
+            self.ensure_group()
+        except redis.RedisError as exc:
+            logger.error("alerts: cannot create group %s: %s", self.sink.group, exc)
+            self._back_off()
 
     def _own_pending(self) -> list:
         answer = self.redis.xreadgroup(self.sink.group, self.d.consumer, {STREAM: "0"}, count=BATCH)
@@ -155,8 +168,13 @@ class _Consumer:
             self.redis.xack(STREAM, self.sink.group, entry_id)
             return True
         event = _text(fields.get(b"event") or fields.get("event"))
-        alert = json.loads(fields.get(b"alert") or fields.get("alert"))
-        outcome, detail = self.sink.handle(event, alert)
+        try:
+            alert = json.loads(fields.get(b"alert") or fields.get("alert"))
+            outcome, detail = self.sink.handle(event, alert)
+        except Exception as exc:  # a malformed event must not stop the queue behind it
+            logger.exception("alerts: %s cannot handle event %s", self.sink.group, _text(entry_id))
+            alert = {"id": None, "raw": _text(fields.get(b"alert") or fields.get("alert"))}
+            outcome, detail = Outcome.REFUSED, f"{type(exc).__name__}: {exc}"
         if outcome == Outcome.RETRY:
             self.failures += 1
             delay = self._back_off()

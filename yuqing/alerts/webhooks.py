@@ -3,22 +3,29 @@
 ``generic`` posts ``{"event": ..., "alert": {...}}``, the whole alert; the chat
 formats post one message rendered from the same text: WeCom and DingTalk
 group robots (markdown), Feishu/Lark bots (text), Slack incoming webhooks
-(mrkdwn). The chat platforms answer HTTP 200 with an error code in the body
-(bad token, rate limit): a non-zero code counts as a failure and is retried
+(mrkdwn). A hook's ``secret`` signs DingTalk (加签: ``timestamp`` and ``sign``
+in the URL) and Feishu (``timestamp`` and ``sign`` in the body) messages.
+The chat platforms answer HTTP 200 with an error code in the body (bad token,
+bad signature, rate limit): a non-zero code counts as a failure and is retried
 like a 5xx, so a misconfigured robot loses nothing either.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import json
+import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from dataclasses import dataclass
 from typing import Any, Callable
 
 from yuqing.alerts.grading import GRADE_NAMES, GRADE_SYMBOLS
 
-__all__ = ["render", "post", "Answer", "TEMPLATES"]
+__all__ = ["render", "request_for", "post", "Answer", "TEMPLATES"]
 
 _EVENT_WORDS = {"created": "新预警", "updated": "预警更新"}
 
@@ -77,6 +84,22 @@ TEMPLATES: dict[str, Callable[[str, dict[str, Any]], dict[str, Any]]] = {
 
 def render(fmt: str, event: str, alert: dict[str, Any]) -> bytes:
     return json.dumps(TEMPLATES[fmt](event, alert), ensure_ascii=False).encode("utf-8")
+
+
+def request_for(hook, event: str, alert: dict[str, Any], now: float | None = None) -> tuple[str, bytes]:
+    """(URL, body) for ``hook`` (a :class:`yuqing.alerts.config.Webhook`), signed if it has a secret."""
+    body = TEMPLATES[hook.format](event, alert)
+    url = hook.url
+    if hook.secret and hook.format == "dingtalk":
+        stamp = str(int((time.time() if now is None else now) * 1000))
+        digest = hmac.new(hook.secret.encode(), f"{stamp}\n{hook.secret}".encode(), hashlib.sha256).digest()
+        sign = urllib.parse.quote_plus(base64.b64encode(digest))
+        url += f"{'&' if '?' in url else '?'}timestamp={stamp}&sign={sign}"
+    elif hook.secret and hook.format == "feishu":
+        stamp = str(int(time.time() if now is None else now))
+        digest = hmac.new(f"{stamp}\n{hook.secret}".encode(), b"", hashlib.sha256).digest()
+        body = {"timestamp": stamp, "sign": base64.b64encode(digest).decode(), **body}
+    return url, json.dumps(body, ensure_ascii=False).encode("utf-8")
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from importlib import import_module
 # Order is the order of `yuqing --help`.
 COMMANDS = ("extract", "parse", "rules", "alerts", "search", "seed", "worker",
             "schedule", "status", "proxies", "accounts", "canary",
-            "services", "demo")
+            "services", "demo", "dead", "reindex")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,6 +1,7 @@
 """``yuqing alerts``: the incident workflow, and the delivery process.
 
     yuqing alerts list [--state open --state acknowledged] [--json]
+    yuqing alerts show ID          # the whole alert, as JSON
     yuqing alerts ack ID
     yuqing alerts respond ID --note "已联系品牌方公关, 官方声明已发布"
     yuqing alerts close ID
@@ -28,7 +29,7 @@ logger = logging.getLogger(__name__)
 
 
 def register(subparsers) -> None:
-    parser = subparsers.add_parser("alerts", help="alerts: list, ack, respond, close, deliver",
+    parser = subparsers.add_parser("alerts", help="alerts: list, show, ack, respond, close, deliver",
                                    description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.set_defaults(func=lambda args: _usage(parser))
     commands = parser.add_subparsers(dest="alerts_command", metavar="SUBCOMMAND")
@@ -38,6 +39,10 @@ def register(subparsers) -> None:
     listing.add_argument("--limit", type=int, default=50)
     listing.add_argument("--json", action="store_true", help="one alert per line, as stored")
     listing.set_defaults(func=cmd_list)
+
+    show = commands.add_parser("show", help="one alert, as stored (JSON)")
+    show.add_argument("id")
+    show.set_defaults(func=cmd_show)
 
     for action, help_text in (("ack", "acknowledge: someone is on it"),
                               ("respond", "record the response (a note is required)"),
@@ -52,7 +57,7 @@ def register(subparsers) -> None:
     deliver.add_argument("--search-url", help="default: SEARCH_URL; without one the index is not written")
     deliver.set_defaults(func=cmd_deliver)
 
-    for command in (listing, deliver, *(commands.choices[a] for a in ACTIONS)):
+    for command in (listing, show, deliver, *(commands.choices[a] for a in ACTIONS)):
         command.add_argument("--redis-url", help="default: REDIS_URL")
 
 
@@ -137,6 +142,26 @@ def _span(seconds: float) -> str:
     return f"{minutes}m {secs}s"
 
 
+def cmd_show(args) -> int:
+    from yuqing.alerts.book import AlertBook
+
+    context = _context(args)
+    if context is None:
+        return 2
+    _, config, client = context
+    alert = AlertBook(client, config).get(args.id)
+    if alert is None:
+        print(_not_found("show", args.id, config), file=sys.stderr)
+        return 1
+    print(json.dumps(alert, ensure_ascii=False, indent=2))
+    return 0
+
+
+def _not_found(command: str, alert_id: str, config) -> str:
+    return (f"yuqing alerts {command}: no alert {alert_id!r} (alerts leave Redis "
+            f"{_span(config.retention)} after their last change; the alerts index keeps them)")
+
+
 def cmd_transition(args) -> int:
     from yuqing.alerts.book import AlertBook, AlertNotFound
     from yuqing.alerts.model import TransitionError
@@ -148,8 +173,7 @@ def cmd_transition(args) -> int:
     try:
         alert = AlertBook(client, config).transition(args.id, args.action, getattr(args, "note", None))
     except AlertNotFound:
-        print(f"yuqing alerts {args.action}: no alert {args.id!r} (alerts leave Redis "
-              f"{_span(config.retention)} after their last change; the alerts index keeps them)", file=sys.stderr)
+        print(_not_found(args.action, args.id, config), file=sys.stderr)
         return 1
     except TransitionError as exc:
         print(f"yuqing alerts {args.action}: {exc}", file=sys.stderr)

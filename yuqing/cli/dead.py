@@ -125,9 +125,9 @@ def _replay_documents(settings, letters, limit: int | None, search_url: str | No
     except (SearchUnavailable, ValueError) as exc:
         print(f"yuqing dead replay: {exc}", file=sys.stderr)
         return 1
-    refused = [DeadLetters.entry("document", reason, entry.get("spider", ""), document=doc)
-               for doc, reason in outcome.failed
-               for entry in [next(e for e in entries if e["document"] is doc)]]
+    spider_of = {id(entry["document"]): entry.get("spider", "") for entry in entries}
+    refused = [DeadLetters.entry("document", reason, spider_of[id(doc)], document=doc)
+               for doc, reason in outcome.failed]
     if outcome.retry:
         print(f"yuqing dead replay: the cluster is busy or down: {len(outcome.retry)} document(s) stay "
               "dead-lettered", file=sys.stderr)

@@ -20,6 +20,8 @@ from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+import yaml
+
 from yuqing.rules.compiler import compile_query, compile_rule
 from yuqing.rules.matcher import Matcher
 from yuqing.rules.parser import RuleSyntaxError, parse
@@ -224,6 +226,8 @@ def _live_rules(args, settings) -> RuleSet:
     from yuqing.rules.store import RuleStore
 
     path = _rules_file(args)
+    if path.exists():
+        read_entries(path)  # an unreadable file raises here; RuleStore would only log it
     client = None
     if settings.get("REDIS_URL"):
         import redis
@@ -369,7 +373,11 @@ def cmd_backtest(args) -> int:
     if since >= until:
         print(f"rules backtest: --since {_iso(since)} is not before --until {_iso(until)}", file=sys.stderr)
         return 2
-    rule, named = _resolve(args.rule, args, settings)
+    try:
+        rule, named = _resolve(args.rule, args, settings)
+    except (OSError, ValueError, yaml.YAMLError) as exc:
+        print(f"rules backtest: cannot read the rules: {exc}", file=sys.stderr)
+        return 2
     if rule is None:
         return 2
     try:
@@ -499,7 +507,7 @@ def cmd_kibana(args) -> int:
     alias = f"{settings.get('SEARCH_INDEX_PREFIX') or 'yuqing'}-docs"
     try:
         ruleset = _live_rules(args, settings)
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError, yaml.YAMLError) as exc:
         print(f"rules kibana: cannot read the rules: {exc}", file=sys.stderr)
         return 2
     objects = kibana_objects(ruleset.rules, args.data_view or alias,

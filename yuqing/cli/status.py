@@ -58,10 +58,10 @@ def render(data: dict):
                         str(w["errors"]), str(w["browser_pages"]),
                         f":{w['metrics_port']}" if w["metrics_port"] else "-")
     queues = Table(title="Queues", title_justify="left")
-    for column in ("spider", "requests", "seeds"):
+    for column in ("spider", "requests", "leased", "delayed", "seeds"):
         queues.add_column(column, justify="left" if column == "spider" else "right")
     for q in data["queues"]:
-        queues.add_row(q["spider"], str(q["requests"]), str(q["seeds"]))
+        queues.add_row(q["spider"], str(q["requests"]), str(q["leased"]), str(q["delayed"]), str(q["seeds"]))
     sources = Table(title="Sources", title_justify="left")
     for column in ("source", "spider", "every", "last run", "seeds", "runs", "skipped", "next due"):
         sources.add_column(column, justify="right" if column in ("seeds", "runs", "skipped") else "left")

@@ -47,6 +47,7 @@ local p, id, hex, t = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4])
 local source, url, repost_of, parent = ARGV[5], ARGV[6], ARGV[7], ARGV[8]
 local k, window, cap, ttl, now = tonumber(ARGV[9]), tonumber(ARGV[10]), tonumber(ARGV[11]),
     tonumber(ARGV[12]), tonumber(ARGV[13])
+local probe = tonumber(ARGV[14])
 local dkey = p .. ':doc:' .. id
 
 local known = redis.call('HGET', dkey, 'c')
@@ -79,28 +80,40 @@ if not cid then
   if c then cid, via = c, 'awaited' end
 end
 if not cid and hex ~= '' then
-  local bands, seen, best, bestd = {}, {}, nil, k + 1
-  for i = 1, 4 do bands[i] = tonumber(string.sub(hex, 4 * i - 3, 4 * i), 16) end
+  -- Candidates: members of the same 16-bit band value, or (probe = 1) of a
+  -- value one bit away, within the time window. Members are "<hex><id>".
+  local q, found, seen = {}, {}, {}
+  for i = 1, 4 do q[i] = tonumber(string.sub(hex, 4 * i - 3, 4 * i), 16) end
   for i = 1, 4 do
-    local bkey = p .. ':band:' .. i .. ':' .. string.sub(hex, 4 * i - 3, 4 * i)
-    for _, other in ipairs(redis.call('ZRANGEBYSCORE', bkey, t - window, t + window, 'LIMIT', 0, cap)) do
-      if not seen[other] then
-        seen[other] = true
-        local h = redis.call('HGET', p .. ':doc:' .. other, 'h')
-        if not h then
-          redis.call('ZREM', bkey, other)
-        else
+    local values = {q[i]}
+    if probe > 0 then
+      for b = 0, 15 do values[#values + 1] = bit.bxor(q[i], bit.lshift(1, b)) end
+    end
+    for _, v in ipairs(values) do
+      local bkey = p .. ':band:' .. i .. ':' .. string.format('%04x', v)
+      for _, member in ipairs(redis.call('ZRANGEBYSCORE', bkey, t - window, t + window, 'LIMIT', 0, cap)) do
+        if not seen[member] then
+          seen[member] = true
           local d = 0
           for j = 1, 4 do
-            d = d + popcount(bit.bxor(bands[j], tonumber(string.sub(h, 4 * j - 3, 4 * j), 16)))
+            d = d + popcount(bit.bxor(q[j], tonumber(string.sub(member, 4 * j - 3, 4 * j), 16)))
           end
-          if d < bestd then best, bestd = other, d end
+          if d <= k then found[#found + 1] = {d, member} end
         end
       end
     end
   end
-  if best then
-    cid, via, distance = redis.call('HGET', p .. ':doc:' .. best, 'c'), 'simhash', bestd
+  table.sort(found, function(a, b) return a[1] < b[1] end)
+  for _, hit in ipairs(found) do
+    local c = redis.call('HGET', p .. ':doc:' .. string.sub(hit[2], 17), 'c')
+    if c then
+      cid, via, distance = c, 'simhash', hit[1]
+      break
+    end
+    -- Its document expired: forget it in every band.
+    for j = 1, 4 do
+      redis.call('ZREM', p .. ':band:' .. j .. ':' .. string.sub(hit[2], 4 * j - 3, 4 * j), hit[2])
+    end
   end
 end
 if not cid then
@@ -121,10 +134,9 @@ end
 
 redis.call('HSET', dkey, 'c', cid, 't', t)
 if hex ~= '' then
-  redis.call('HSET', dkey, 'h', hex)
   for i = 1, 4 do
     local bkey = p .. ':band:' .. i .. ':' .. string.sub(hex, 4 * i - 3, 4 * i)
-    redis.call('ZADD', bkey, t, id)
+    redis.call('ZADD', bkey, t, hex .. id)
     redis.call('EXPIRE', bkey, ttl)
   end
 end
@@ -165,13 +177,14 @@ class Assignment:
 
 class ClusterIndex:
     def __init__(self, redis, *, prefix: str = "yuqing:cluster", max_distance: int = 3,
-                 window: float = 7 * 86400, band_scan: int = 200, ttl: int = 30 * 86400):
+                 window: float = 7 * 86400, band_scan: int = 200, ttl: int = 30 * 86400, probe: int = 1):
         self.redis = redis
         self.prefix = prefix
         self.max_distance = max_distance
         self.window = window
         self.band_scan = band_scan
         self.ttl = ttl
+        self.probe = probe
         self._assign = redis.register_script(_ASSIGN)
 
     @classmethod
@@ -190,7 +203,7 @@ class ClusterIndex:
         cluster_id, action, via, distance, moved = self._assign(args=[
             self.prefix, doc_id, fingerprint.hex if fingerprint else "", int(time), source or "", url or "",
             repost_of or "", parent_id or "", self.max_distance, int(self.window), self.band_scan, self.ttl,
-            int(now)])
+            int(now), self.probe])
         text = (lambda v: v.decode() if isinstance(v, bytes) else v)
         return Assignment(text(cluster_id), text(action), text(via),
                           int(distance) if int(distance) >= 0 else None, bool(moved))

@@ -50,12 +50,14 @@ _BOILERPLATE = re.compile(
 _BOILERPLATE_MAX_LENGTH = 60
 _HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _LATIN_WORD = re.compile(r"[^\W\d_\u3400-\u9fff\uf900-\ufaff]+")
+_RUN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+|[^\W_\u3400-\u9fff\uf900-\ufaff]+")
 _TITLE_PREFIX = re.compile(
     r"^(?:\s*(?:【[^】]{1,8}】|\[[^\]]{1,12}\]|(?:转载|转发|转|原创|独家|突发|重磅|快讯|最新|视频|"
     r"repost|reposted|reprint|breaking|update|updated|watch)\s*[:：!！|丨]))+\s*",
     re.IGNORECASE,
 )
-_REPOST_MARK = re.compile(r"//\s*@[^:：\s/]{1,40}\s*[:：]?")
+# Group 1 is the name of the reposter.
+REPOST_MARK = re.compile(r"//\s*@([^:：\s/]{1,40})\s*[:：]?")
 _MENTION = re.compile(r"@[\w\u00b7\u4e00-\u9fff-]{1,30}")
 _URL = re.compile(r"https?://\S+|www\.\S+", re.IGNORECASE)
 
@@ -86,15 +88,24 @@ def clean_content(content: str) -> str:
     """The content without the lines, markers and links republishers change."""
     lines = []
     for line in (content or "").split("\n"):
-        line = _URL.sub(" ", _MENTION.sub(" ", _REPOST_MARK.sub(" ", line))).strip()
+        line = _URL.sub(" ", _MENTION.sub(" ", REPOST_MARK.sub(" ", line))).strip()
         if line and not (_length(line) <= _BOILERPLATE_MAX_LENGTH and _BOILERPLATE.search(line)):
             lines.append(line)
     return "\n".join(lines)
 
 
 def words(text: str) -> list[str]:
-    """jieba words of the folded text, punctuation and spaces dropped."""
-    return [w for w in jieba.lcut(normalize_for_index(text)) if any(ch.isalnum() for ch in w)]
+    """Words of the folded text: jieba words of each run of Han characters,
+    each run of other letters and digits as one word."""
+    out: list[str] = []
+    for run in _RUN.findall(normalize_for_index(text)):
+        if _HAN.match(run):
+            # Without the HMM (new-word guessing) jieba is 2-3 times faster and
+            # cuts the same text the same way, which is all a fingerprint needs.
+            out += jieba.lcut(run, HMM=False)
+        else:
+            out.append(run)
+    return out
 
 
 def shingles(tokens: list[str], size: int) -> Counter:
@@ -107,15 +118,29 @@ def _hash64(feature: str) -> int:
     return int.from_bytes(hashlib.blake2b(feature.encode("utf-8"), digest_size=8).digest(), "big")
 
 
+# SimHash adds up, for each of the 64 bits, the weight of the features whose
+# hash has that bit set. Bit by bit in Python that is 64 steps a feature;
+# instead every bit gets a 32-bit lane of one big integer, a hash is spread
+# onto the lanes with one table lookup per byte, and one big-integer addition
+# counts all 64 bits at once.
+_LANE = 32
+_LANE_MASK = (1 << _LANE) - 1
+_SPREAD = [[sum(1 << (_LANE * (8 * byte + bit)) for bit in range(8) if value >> bit & 1) for value in range(256)]
+           for byte in range(8)]
+
+
 def simhash(features: Counter) -> int:
-    """Charikar's SimHash: each bit is the sign of the weighted vote of the
-    features' hashes on that bit."""
-    votes = [0] * BITS
+    """Charikar's SimHash: bit i is set when the features whose hash has bit i
+    set outweigh those whose hash has it clear."""
+    counts = total = 0
     for feature, weight in features.items():
         h = _hash64(feature)
-        for bit in range(BITS):
-            votes[bit] += weight if (h >> bit) & 1 else -weight
-    return sum(1 << bit for bit, vote in enumerate(votes) if vote > 0)
+        spread = 0
+        for byte in range(8):
+            spread += _SPREAD[byte][(h >> (8 * byte)) & 255]
+        counts += weight * spread
+        total += weight
+    return sum(1 << bit for bit in range(BITS) if 2 * ((counts >> (_LANE * bit)) & _LANE_MASK) > total)
 
 
 def fingerprint(title: str, content: str, *, shingle_size: int = 2, min_tokens: int = 20) -> Fingerprint:
@@ -124,7 +149,7 @@ def fingerprint(title: str, content: str, *, shingle_size: int = 2, min_tokens: 
     far more than bodies). A Weibo-style repost (``comment//@a:...//@b:text``)
     is fingerprinted by the text it quotes at the end of its chain, when that
     is long enough: it spreads that text, whatever the comments say."""
-    segments = _REPOST_MARK.split(content or "")
+    segments = REPOST_MARK.split(content or "")
     tokens = words(clean_content(segments[-1])) if len(segments) > 1 else []
     if len(tokens) < min_tokens:
         tokens = words(clean_content(content))

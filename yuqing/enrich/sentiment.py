@@ -27,7 +27,7 @@ from pathlib import Path
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["LABELS", "MODEL_PATH", "MAX_CHARS", "featurize", "SentimentModel", "NEUTRAL"]
+__all__ = ["LABELS", "MODEL_PATH", "MAX_CHARS", "NEUTRAL", "featurize", "emoji_sentiment", "SentimentModel"]
 
 LABELS = ("negative", "neutral", "positive")
 NEUTRAL = {"label": "neutral", "score": 0.0}
@@ -43,6 +43,10 @@ MAX_CHARS = 3000
 # sparse ones; this weight (chosen by cross-validation on the training part)
 # lets the L2-regularised model use them without large coefficients.
 LEX_WEIGHT = 3.0
+
+# Character n-gram lengths: Chinese words are 1-3 characters; English needs
+# longer spans to see stems and misspellings. Chosen by cross-validation.
+CHAR_NGRAMS = {"zh": (1, 3), "en": (2, 5)}
 
 _URL_RE = re.compile(r"(?:https?://|www\.)\S+|\bt\.cn/\S+", re.I)
 _MENTION_RE = re.compile(r"@[\w\u4e00-\u9fff\-]{1,30}")
@@ -196,17 +200,16 @@ def featurize(text: str, lang: str) -> dict[str, float]:
         tokens = _tokens_en(text)
         negators: frozenset[str] = _EN_NEGATORS
         chars = _SPACE_RE.sub(" ", _REPEAT_RE.sub(r"\1\1", text.lower()))
-        n_range = range(2, 6)
     else:
         tokens = _tokens_zh(text)
         negators = _ZH_NEGATORS
         chars = _SPACE_RE.sub("", text.lower())
-        n_range = range(1, 4)
     words = _mark_negation(tokens, negators)
     features: dict[str, float] = {}
     _add_block(features, "w:", words)
     _add_block(features, "b:", [a + " " + b for a, b in zip(words, words[1:])])
-    _add_block(features, "c:", [chars[i:i + n] for n in n_range for i in range(len(chars) - n + 1)])
+    low, high = CHAR_NGRAMS[lang]
+    _add_block(features, "c:", [chars[i:i + n] for n in range(low, high + 1) for i in range(len(chars) - n + 1)])
 
     pos, neg, hits = _lexicon_score(tokens, lang)
     total = pos - neg
@@ -219,6 +222,16 @@ def featurize(text: str, lang: str) -> dict[str, float]:
     features["m:question"] = math.log1p(text.count("?"))
     features["m:length"] = math.log1p(len(tokens)) / 4
     return features
+
+
+def emoji_sentiment(text: str) -> dict:
+    """Lexicon-only polarity of the emoji in ``text``; score is the VADER-style
+    normalised valence sum, and |score| < 0.3 (about one mild emoji) is neutral."""
+    lexicon = _lexicons()["en"]
+    total = sum(lexicon.get(ch, 0.0) for ch in unicodedata.normalize("NFKC", text[:MAX_CHARS]).translate(_EMOJI_STRIP))
+    score = round(total / math.sqrt(total * total + 15), 4)
+    label = "positive" if score >= 0.3 else "negative" if score <= -0.3 else "neutral"
+    return {"label": label, "score": score}
 
 
 def _hash(key: str, mask: int) -> int:
@@ -280,11 +293,12 @@ class SentimentModel:
         return [e / total for e in exps]
 
     def predict(self, text: str, lang: str) -> dict:
-        """``{"label", "score"}``; neutral 0.0 for empty text or an unsupported language."""
+        """``{"label", "score"}``: neutral 0.0 for empty text; for a language
+        without a model (emoji-only posts are "other") the emoji alone decide."""
         if not text or not text.strip():
             return dict(NEUTRAL)
         probs = self.predict_proba(text, lang)
         if probs is None:
-            return dict(NEUTRAL)
+            return emoji_sentiment(text)
         best = max(range(len(LABELS)), key=probs.__getitem__)
         return {"label": LABELS[best], "score": round(probs[2] - probs[0], 4)}

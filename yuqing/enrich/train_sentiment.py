@@ -3,7 +3,7 @@
     python -m yuqing.enrich.train_sentiment [--corpus DIR] [--cv]
 
 Reads ``sentiment/{zh,en}.csv`` of the dev corpus (``../shared/corpus/dev``
-beside the repository, or ``$YUQING_CORPUS_DIR``), holds out a deterministic
+beside the repository, or ``$YUQING_CORPUS``), holds out a deterministic
 stratified split that is never trained on, fits logistic regression on the
 rest and writes the int8-quantised weights with the held-out figures measured
 through the same code path that serves at run time.
@@ -37,7 +37,7 @@ SEED = 20240501
 
 
 def default_corpus_dir() -> Path:
-    env = os.environ.get("YUQING_CORPUS_DIR")
+    env = os.environ.get("YUQING_CORPUS")
     if env:
         return Path(env)
     return Path(__file__).resolve().parents[3] / "shared" / "corpus" / "dev"

@@ -14,13 +14,15 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-from yuqing.text import normalize_text
+from yuqing.text import HAN, normalize_text
 
 from .zones import Zones
 
 logger = logging.getLogger(__name__)
 
-_HAN_NAME = r"[\u4e00-\u9fff][\u4e00-\u9fff·]{1,9}"
+# Han characters include Extension A and beyond: names use rare characters (王䶮).
+_H = f"[{HAN}]"
+_HAN_NAME = rf"{_H}[{HAN}·]{{1,9}}"
 _LATIN_NAME = r"[A-Za-z][\w.&'\-]{1,30}(?: [A-Z][\w.'\-]+){0,3}"
 _NAME = rf"(?:{_HAN_NAME}|{_LATIN_NAME})"
 _NAMES = rf"{_NAME}(?:(?:\s*[、，,和及与&]\s*|\s+){_NAME})*"
@@ -31,8 +33,8 @@ _ZH_PATTERNS = [
     (re.compile(rf"(?:^|\s)(?:作者|撰文)\s+(?P<n>{_NAMES})"), 80, True),
     (re.compile(rf"(?:^|[\s(（【\[])文\s*[/／|:：]\s*(?P<n>{_NAMES})"), 80, True),
     # "（记者 王五）", "（記者陳大文／台北報導）"
-    (re.compile(rf"[(（]\s*(?:[\u4e00-\u9fff]{{0,6}})?[记記]者\s*[:：]?\s*(?P<n>{_NAMES})[^)）]{{0,12}}[)）]"), 80, False),
-    (re.compile(rf"(?:^|[\s·|】\]])(?:[\u4e00-\u9fff·]{{0,10}})?[记記]者\s*[:：]?\s*(?P<n>{_NAMES})"), 78, True),
+    (re.compile(rf"[(（]\s*(?:{_H}{{0,6}})?[记記]者\s*[:：]?\s*(?P<n>{_NAMES})[^)）]{{0,12}}[)）]"), 80, False),
+    (re.compile(rf"(?:^|[\s·|】\]])(?:[{HAN}·]{{0,10}})?[记記]者\s*[:：]?\s*(?P<n>{_NAMES})"), 78, True),
     (re.compile(rf"(?:[责責]任[编編][辑輯]|[责責][编編]|[编編][辑輯])\s*[:：]?\s*(?P<n>{_NAME})"), 40, True),
 ]
 # Common Chinese surnames (single and double), to tell a bare name line from a
@@ -48,6 +50,8 @@ _SURNAMES_1 = frozenset(
     "宾戎勾茅利於呼居揭干但尉冶斯元束檀衣信展阴昝智幸奉植衡富尧闭由风"
     "陳張劉楊黃趙吳孫馬鄭謝韓馮鄧蕭葉蘇呂盧蔣賈鍾譚陸範鄒賴龔嚴顏莊聶龐閻錢羅許傅沈賴"
 )
+# A name-sized Han string: 2-4 characters, or a ·-joined minority/foreign name.
+_HAN_NAME_SHAPE = rf"{_H}{{2,4}}|{_H}+(?:·{_H}+)+"
 _SURNAMES_2 = ("欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容", "长孙", "宇文", "司徒", "令狐", "格桑",
                "扎西", "次仁", "达瓦", "买买提", "阿不都")
 
@@ -55,8 +59,8 @@ _SURNAMES_2 = ("欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉�
 def is_chinese_name(s: str) -> bool:
     """A 2-4 character Han name with a common surname (or a ·-joined minority name)."""
     if "·" in s:
-        return bool(re.fullmatch(r"[\u4e00-\u9fff]{1,6}(?:·[\u4e00-\u9fff]{1,6})+", s))
-    if not re.fullmatch(r"[\u4e00-\u9fff]{2,4}", s):
+        return bool(re.fullmatch(rf"{_H}{{1,6}}(?:·{_H}{{1,6}})+", s))
+    if not re.fullmatch(rf"{_H}{{2,4}}", s):
         return False
     # Four-character names nearly always carry a double surname.
     return s.startswith(_SURNAMES_2) or (len(s) <= 3 and s[0] in _SURNAMES_1)
@@ -67,8 +71,8 @@ _POST_STAMP = re.compile(
     rf"(?:作者|[楼樓]主|[发發][帖贴貼]人)\s*[:：]\s*(?P<o>\S{{2,20}})"
 )
 _TAIL_BYLINE = re.compile(
-    r"[（(]\s*(?:[记記]者\s*)?(?P<n>[\u4e00-\u9fff·]{2,12}(?:[\s、，,]+[\u4e00-\u9fff·]{2,12}){0,3})"
-    r"\s*(?:[\u4e00-\u9fff]{2}报道)?\s*[)）]\s*$"
+    rf"[（(]\s*(?:[记記]者\s*)?(?P<n>[{HAN}·]{{2,12}}(?:[\s、，,]+[{HAN}·]{{2,12}}){{0,3}})"
+    rf"\s*(?:{_H}{{2}}报道)?\s*[)）]\s*$"
 )
 _EN_BY = re.compile(r"^\s*(?:by|written by|story by|words by)\s*[:：]?\s+(?P<n>[^|•·\n]{3,80})", re.I)
 _SHORT = 60
@@ -91,10 +95,28 @@ _META_AUTHOR_KEYS = ("author", "article:author", "dc.creator", "byline", "sailth
 _BYLINE_ATTR = re.compile(r"author|byline|writer|reporter|contributor", re.I)
 # Where a byline's name part ends: dates, "Updated …", "| Staff".
 _BYLINE_END = re.compile(
-    r"\s+(?:on|updated|published|posted)\b|\d|\||•|·|\b(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day\b|"
+    r"(?:^|\s+)(?:on|updated|published|posted)\b|\d|\||•|·|\b(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day\b|"
     r"\b(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sept?(?:ember)?|"
     r"Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?\s+\d", re.I
 )
+# Where a byline's person ends and the publication begins (" | Reuters",
+# " - Staff Writer", " for The Guardian", " of the Associated Press").
+_PUBLICATION_TAIL = re.compile(r"\s*[|•·]\s*|\s+[-–—]\s+|\s+(?:for|of)\s+(?=(?:the\s+)?[A-Z])")
+# Words of mastheads, organisations and job titles, never of a person's name.
+_ORG_WORDS = re.compile(
+    r"\b(?:the|herald|times|post|news|newspapers?|journal|ledger|observer|gazette|tribune|daily|weekly|monthly|"
+    r"media|press|magazine|review|chronicle|network|wire|services?|agency|insider|today|bulletin|courier|"
+    r"telegraph|examiner|sentinel|dispatch|inquirer|enquirer|globe|guardian|independent|express|mirror|monitor|"
+    r"register|standard|record|online|tv|radio|channel|broadcasting|newsroom|desk|bureau|digest|blog|"
+    r"newsletter|reports?|reporters?|correspondents?|contributors?|contributing|writers?|columnist|editors?|"
+    r"producers?|photographers?|analysts?|senior|chief|deputy|special|freelance|associated|reuters|bloomberg|"
+    r"inc|llc|ltd|group|corp|company|university|institute|foundation|department|ministry|council|"
+    r"association|society|club|team)\b",
+    re.I,
+)
+# One word of a Latin-script name: "Mei", "O'Mahony", "J.", "Tremayne-Pengelly", "van".
+_NAME_WORD = re.compile(r"[A-Z][\w'’\-]*\.?|(?:[A-Z]\.)+|de|da|di|del|della|van|von|der|den|du|dos|das|la|le|"
+                        r"bin|ibn|al|el|y")
 _BYLINE_NOISE = re.compile(r"^(?:by|written by|posted by|author|authors|作者)\s*[:：]?\s*", re.I)
 
 
@@ -103,10 +125,11 @@ class Candidate:
     score: float
     name: str
     source: str
+    exact: bool = False   # the markup delimits the name(s): no longer variant replaces them
 
 
 _STOP = re.compile(r"[发發]自|[报報][道导導]|[摄攝]影|[摄攝]|通[讯訊][员員]|[实實][习習]生|[综綜]合|整合|整理|[编編][译譯]|"
-                   r"[责責]任|[编編][辑輯]|[来來]源|[/／|]|[电電]|[讯訊]|(?<=[\u4e00-\u9fff])\d|"
+                   r"[责責]任|[编編][辑輯]|[来來]源|[/／|]|[电電]|[讯訊]|(?<=" + _H + r")\d|"
                    r"[:：(（\[【]")
 
 
@@ -120,33 +143,52 @@ def _clean_names(raw: str, lang: str, strict: bool = False) -> str | None:
         raw = _STOP.split(raw, maxsplit=1)[0]
         parts = re.split(r"\s*[、，,;；]\s*|\s*和\s*|\s+", raw.strip())
     else:
+        # "Jane Doe, Coastal Herald", "Jane Doe | Reuters", "Jane Doe for The Times":
+        # the publication after the person is no author.
+        raw = _PUBLICATION_TAIL.split(raw.strip(), maxsplit=1)[0]
         parts = re.split(r"\s*[,;&]\s*|\s+and\s+", raw.strip())
     names = []
-    for p in parts:
+    for i, p in enumerate(parts):
         p = _NAME_TAIL.sub("", p.strip(" .:：|/\\-—"))
         if not p or _NOT_NAMES.match(p) or _SITEISH.search(p):
             continue
-        han_only = re.fullmatch(r"[\u4e00-\u9fff·]+", p)
+        # Past the first, a Latin part joins only if it is a person's name
+        # ("Jane Doe, John Smith"), not a masthead ("Jane Doe, Coastal Herald").
+        if lang != "zh" and i > 0 and not looks_like_person_name(p):
+            continue
+        if lang != "zh" and re.match(r"the\s", p, re.I):   # "The Local", "The Russian defense ministry"
+            continue
+        han_only = re.fullmatch(rf"[{HAN}·]+", p)
         if strict and not (han_only and is_chinese_name(p)):
             continue
         # Pure-Han captures must be name-sized; mixed ones are user handles ("放飞&心情").
-        if han_only and not re.fullmatch(r"[\u4e00-\u9fff]{2,4}|[\u4e00-\u9fff]+(?:·[\u4e00-\u9fff]+)+", p):
+        if han_only and not re.fullmatch(_HAN_NAME_SHAPE, p):
             continue
         if len(p) > 30:
             continue
         if p.lower() not in (n.lower() for n in names):
             names.append(p)
+    # "Reuters and Jane Doe": with a person beside it, an organisation is no author.
+    if lang != "zh" and len(names) > 1 and _ORG_WORDS.search(names[0]):
+        names = names[1:]
     if not names:
         return None
     return ("、" if lang == "zh" else ", ").join(names)
+
+
+def looks_like_person_name(s: str) -> bool:
+    """A Latin-script personal name: 2-4 capitalised words or initials, no publication words."""
+    words = s.split()
+    return (2 <= len(words) <= 4 and not _ORG_WORDS.search(s) and not _SITEISH.search(s)
+            and all(_NAME_WORD.fullmatch(w) for w in words))
 
 
 def _looks_like_person(value: str, lang: str) -> bool:
     v = value.strip()
     if not v or len(v) > 60 or _SITEISH.search(v) or re.search(r"\d|@|://", v):
         return False
-    if re.search(r"[\u4e00-\u9fff]", v):
-        return bool(re.fullmatch(r"[\u4e00-\u9fff]{2,4}|[\u4e00-\u9fff]+(?:·[\u4e00-\u9fff]+)+", v))
+    if re.search(_H, v):
+        return bool(re.fullmatch(_HAN_NAME_SHAPE, v))
     words = v.split()
     return 1 <= len(words) <= 5 and all(re.fullmatch(r"[\w.'’\-]+", w) for w in words)
 
@@ -189,7 +231,7 @@ def _ld_authors(raw: str) -> list[str]:
 
 
 def _byline_elements(tree: etree._Element, lang: str) -> list[Candidate]:
-    out = []
+    found: list[tuple[etree._Element, str]] = []
     for el in tree.xpath('//*[@rel="author" or @itemprop="author" or @class or @id or @data-testid]'):
         attrs = " ".join(el.get(a, "") for a in ("class", "id", "rel", "itemprop", "data-testid"))
         if not _BYLINE_ATTR.search(attrs) or re.search(r"avatar|bio|image|photo|comment", attrs, re.I):
@@ -200,8 +242,16 @@ def _byline_elements(tree: etree._Element, lang: str) -> list[Candidate]:
         if 3 <= len(text) <= 60:
             names = _clean_names(text, lang)
             if names and all(_looks_like_person(n, lang) for n in re.split(r", |、", names)):
-                out.append(Candidate(75, names, "byline-element"))
-    return out[:1]
+                found.append((el, names))
+    if not found:
+        return []
+    # A byline holding author elements ("By <span class=author-name>Jane Doe</span>,
+    # Coastal Herald") is read from them: the markup says where the name ends.
+    outer, names = found[0]
+    inner = [n for el, n in found[1:] if any(a is outer for a in el.iterancestors())]
+    if inner:
+        names = ", ".join(dict.fromkeys(part for n in inner for part in n.split(", ")))
+    return [Candidate(75, names, "byline-element", exact=bool(inner))]
 
 
 def _zone_candidates(zones: Zones, lang: str) -> list[Candidate]:
@@ -271,8 +321,11 @@ def find_author(tree: etree._Element, zones: Zones | None, lang: str, fallback: 
     if not cands:
         return None
     best = max(cands, key=lambda c: c.score)
-    # Markup sometimes holds a first name only ("Todd") where the byline has the full name.
-    fuller = [c for c in cands if len(c.name) > len(best.name)
+    # Markup sometimes holds a first name only ("Todd") where the byline has the full
+    # name, or one of several authors where another source lists them all; not when
+    # author elements delimit exactly this name ("By <span>Jane Doe</span>, Sparrow Point").
+    delimited = any(c.exact and c.name.lower() == best.name.lower() for c in cands)
+    fuller = [c for c in cands if not delimited and len(c.name) > len(best.name)
               and re.search(rf"(?<!\w){re.escape(best.name)}(?!\w)", c.name, re.I)]
     if fuller:
         best = min(fuller, key=lambda c: len(c.name))

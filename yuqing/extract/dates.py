@@ -1,7 +1,11 @@
 """Publication date: structured markup first, then the lines around the body.
 
 Candidates are scored by where they come from; the best one wins, and a
-date-only winner borrows the time of day from a same-day text candidate.
+date-only winner borrows the time of day from a candidate written for the same
+calendar day (a visible "November 15, 2025 18:10 (GMT+8)" refines a bare
+"2025-11-15"). Numeric (``2025-11-15 18:10``, ``2025年11月15日``) and English
+month-name dates (``Nov. 15, 2025, 6:10 p.m. EST``) are read with the zone
+written after them, if any.
 Copyright lines, dates inside links (related-article lists) and dates in the
 running text are never used.
 """
@@ -11,11 +15,11 @@ import json
 import logging
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timezone
 
 from lxml import etree
 
-from yuqing.text import parse_datetime
+from yuqing.text import AMPM_PATTERN, ZONE_PATTERN, month_name_dates, parse_local_datetime
 
 from .zones import Zones
 
@@ -37,8 +41,9 @@ _PUBLISHED_META = {
 _LD_KEYS = {"datePublished": 98, "dateCreated": 80, "uploadDate": 80, "dateModified": 25}
 
 _FULL_DATE = re.compile(
-    r"(?<!\d)((?:19|20)\d{2})\s*(?:[-/.]|年)\s*(\d{1,2})\s*(?:[-/.]|月)\s*(\d{1,2})\s*日?"
-    r"(?:\s*(?:[T\s]|星期.|周.)*\s*(\d{1,2})\s*[:：时点]\s*(\d{1,2})(?:\s*[:：分]\s*(\d{1,2}))?)?(?!\d)"
+    r"(?<!\d)(?P<y>(?:19|20)\d{2})\s*(?:[-/.]|年)\s*(?P<mo>\d{1,2})\s*(?:[-/.]|月)\s*(?P<d>\d{1,2})\s*日?"
+    r"(?:\s*(?:[T\s]|星期.|周.)*\s*(?P<H>\d{1,2})\s*[:：时点]\s*(?P<M>\d{1,2})(?:\s*[:：分]\s*(?P<S>\d{1,2}))?"
+    r"(?:\s*" + AMPM_PATTERN + r")?(?:\s*" + ZONE_PATTERN + r")?)?(?!\d)"
 )
 # Portals stamp fresh stories relatively ("3小时前", "昨天 12:30") or without the year.
 _RELATIVE = re.compile(
@@ -57,9 +62,10 @@ _URL_DATE = re.compile(r"/((?:19|20)\d{2})[/-]?(0[1-9]|1[0-2])[/-]?(0[1-9]|[12]\
 @dataclass
 class Candidate:
     score: float
-    when: datetime
+    when: datetime        # UTC
     has_time: bool
     source: str
+    day: date | None = None   # the calendar day as written (in the value's own zone)
 
 
 def _meta_candidates(tree: etree._Element, tz: str, now) -> list[Candidate]:
@@ -107,32 +113,50 @@ def _ld_candidates(raw: str, tz: str, now) -> list[Candidate]:
 
 
 def _add(out: list[Candidate], value, score: float, source: str, tz: str, now) -> None:
-    dt = parse_datetime(value, default_tz=tz, now=now)
-    if dt is not None:
-        has_time = bool(re.search(r"\d{1,2}:\d{2}", str(value))) and not re.search(r"[T ]00:00(:00)?", str(value))
-        out.append(Candidate(score, dt, has_time, source))
+    local = parse_local_datetime(value, default_tz=tz, now=now)
+    if local is not None:
+        text = str(value)
+        has_time = (bool(re.search(r"\d{1,2}:\d{2}|\d\s*[ap]\.?m\b", text, re.I))
+                    and not re.search(r"[T ]00:00(:00)?", text))
+        out.append(Candidate(score, local.astimezone(timezone.utc), has_time, source, local.date()))
 
 
-def _text_dates(text: str, tz: str, now, year_month: bool = False) -> list[tuple[datetime, bool, int]]:
-    """(datetime, has_time, position) of dates written in a line of text."""
+@dataclass
+class TextDate:
+    when: datetime        # UTC
+    has_time: bool
+    pos: int
+    day: date             # as written
+
+
+def _text_date(value: str, has_time: bool, pos: int, tz: str, now) -> TextDate | None:
+    local = parse_local_datetime(value, default_tz=tz, now=now)
+    return TextDate(local.astimezone(timezone.utc), has_time, pos, local.date()) if local is not None else None
+
+
+def _text_dates(text: str, tz: str, now, year_month: bool = False) -> list[TextDate]:
+    """Dates written in a line of text, in reading order."""
     found = []
     for m in _FULL_DATE.finditer(text):
-        y, mo, d, hh, mi, ss = m.groups()
-        value = f"{y}-{mo}-{d}" + (f" {hh}:{mi}:{ss or '00'}" if hh else "")
-        dt = parse_datetime(value, default_tz=tz, now=now)
-        if dt is not None:
-            found.append((dt, hh is not None, m.start()))
+        hh = m.group("H")
+        value = f"{m.group('y')}-{m.group('mo')}-{m.group('d')}"
+        if hh:
+            value += f" {hh}:{m.group('M')}:{m.group('S') or '00'} {m.group('ap') or ''} {m.group('tz') or ''}"
+        found.append(_text_date(value, hh is not None, m.start(), tz, now))
+    for start, end, parts in month_name_dates(text):
+        found.append(_text_date(text[start:end], parts[3] is not None, start, tz, now))
+    found = sorted((f for f in found if f is not None), key=lambda f: f.pos)
     if not found:
         for m in _RELATIVE.finditer(text):
-            dt = parse_datetime(m.group(0), default_tz=tz, now=now)
-            if dt is not None:
-                found.append((dt, True, m.start()))
+            f = _text_date(m.group(0), True, m.start(), tz, now)
+            if f is not None:
+                found.append(f)
                 break
     if year_month and not found:
         for m in _YEAR_MONTH.finditer(text):
-            dt = parse_datetime(f"{m.group(1)}-{m.group(2)}", default_tz=tz, now=now)
-            if dt is not None:
-                found.append((dt, False, m.start()))
+            f = _text_date(f"{m.group(1)}-{m.group(2)}", False, m.start(), tz, now)
+            if f is not None:
+                found.append(f)
     return found
 
 
@@ -142,14 +166,14 @@ def _zone_candidates(zones: Zones, tz: str, now) -> list[Candidate]:
         block = zones.blocks[index]
         if _COPYRIGHT.search(block.text) or block.link_ratio > 0.5 or block.chars > 120:
             continue
-        for dt, has_time, _ in _text_dates(block.text, tz, now)[:1]:
+        for f in _text_dates(block.text, tz, now)[:1]:
             labelled = bool(_LABEL.search(block.text))
-            score = 60 + 10 * has_time + 10 * labelled - min(zones.distance_to_top(index), 15)
-            out.append(Candidate(score, dt, has_time, "header"))
+            score = 60 + 10 * f.has_time + 10 * labelled - min(zones.distance_to_top(index), 15)
+            out.append(Candidate(score, f.when, f.has_time, "header", f.day))
     for block in zones.body_head:
         if block.chars <= 80 and not _COPYRIGHT.search(block.text):
-            for dt, has_time, _ in _text_dates(block.text, tz, now)[:1]:
-                out.append(Candidate(55 + 10 * has_time, dt, has_time, "body-head"))
+            for f in _text_dates(block.text, tz, now)[:1]:
+                out.append(Candidate(55 + 10 * f.has_time, f.when, f.has_time, "body-head", f.day))
     # Inside and under the body only labelled stamps count ("发表于 …", "posted
     # on …"; the first one on forum pages, where each reply has its own), and
     # a short dateline closing an essay ("——《北京之春》1998年3月号").
@@ -158,13 +182,13 @@ def _zone_candidates(zones: Zones, tz: str, now) -> list[Candidate]:
             continue
         found = _text_dates(block.text, tz, now)
         if found and _LABEL.search(block.text):
-            dt, has_time, _ = found[0]
-            out.append(Candidate(50 + 5 * has_time, dt, has_time, "stamp"))
+            f = found[0]
+            out.append(Candidate(50 + 5 * f.has_time, f.when, f.has_time, "stamp", f.day))
             break
     for block in zones.body_tail:
         if block.chars <= 30 and not _COPYRIGHT.search(block.text):
-            for dt, has_time, _ in _text_dates(block.text, tz, now, year_month=True)[:1]:
-                out.append(Candidate(48, dt, has_time, "dateline"))
+            for f in _text_dates(block.text, tz, now, year_month=True)[:1]:
+                out.append(Candidate(48, f.when, f.has_time, "dateline", f.day))
     return out
 
 
@@ -172,8 +196,9 @@ def _url_candidates(url: str | None, tz: str, now) -> list[Candidate]:
     m = _URL_DATE.search(url or "")
     if not m:
         return []
-    dt = parse_datetime("-".join(m.groups()), default_tz=tz, now=now)
-    return [Candidate(40, dt, False, "url")] if dt else []
+    out: list[Candidate] = []
+    _add(out, "-".join(m.groups()), 40, "url", tz, now)
+    return out
 
 
 def find_published(tree: etree._Element, zones: Zones | None, url: str | None, tz: str,
@@ -189,9 +214,12 @@ def find_published(tree: etree._Element, zones: Zones | None, url: str | None, t
         return None
     best = max(cands, key=lambda c: c.score)
     if not best.has_time:
-        # A date-only value is local midnight: take a same-day time from elsewhere.
+        # A date-only value is local midnight: take the time written for the
+        # same day elsewhere. "Same day" is the day as written, in the
+        # candidate's own zone: 06:30 GMT+8 on the 15th is the 14th in UTC.
         for c in sorted(cands, key=lambda c: -c.score):
-            if c.has_time and 0 <= (c.when - best.when).total_seconds() < 86400:
+            if c.has_time and (c.day == best.day or 0 <= (c.when - best.when).total_seconds() < 86400):
+                logger.debug("date %s from %s, time from %s", best.day, best.source, c.source)
                 return c.when
     logger.debug("date %s from %s", best.when, best.source)
     return best.when

@@ -3,9 +3,10 @@ articles, and on request one article that answers 429 with Retry-After the
 first time it is fetched.
 
 ``/throttle/<run>/sitemap.xml?pages=N[&trip=K&retry_after=S]`` lists
-``/throttle/<run>/a/<i>.html`` for i < N; with ``trip``, article K answers
-``429`` + ``Retry-After: S`` once per run, then 200. ``<run>`` is any token
-a test picks, so runs never share the trip state.
+``/throttle/<run>/a/<i>.html`` for i < N; with ``trip``, the K-th article
+request of the run (whichever page it is for) answers ``429`` +
+``Retry-After: S``; every other one, its retry included, gets the page.
+``<run>`` is any token a test picks, so runs never share the count.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from .response import Response, html, not_found, xml
 
 _ARTICLE = re.compile(r"/throttle/([\w-]+)/a/(\d+)\.html")
 _SITEMAP = re.compile(r"/throttle/([\w-]+)/sitemap\.xml")
-_tripped: set[tuple[str, int]] = set()
+_article_requests: dict[str, int] = {}
 _lock = threading.Lock()
 
 
@@ -43,14 +44,11 @@ def handle(path_and_query: str, base: str) -> Response:
     m = _ARTICLE.fullmatch(parts.path)
     if m:
         run, number = m[1], int(m[2])
-        trip = _int(query, "trip")
-        if trip == number:
-            with _lock:
-                first = (run, number) not in _tripped
-                _tripped.add((run, number))
-            if first:
-                return HeaderResponse(429, b"slow down", "text/plain; charset=utf-8",
-                                      (("Retry-After", str(_int(query, "retry_after", 2))),))
+        with _lock:
+            _article_requests[run] = count = _article_requests.get(run, 0) + 1
+        if count == _int(query, "trip"):
+            return HeaderResponse(429, b"slow down", "text/plain; charset=utf-8",
+                                  (("Retry-After", str(_int(query, "retry_after", 2))),))
         return _article(run, number)
     return not_found()
 
