@@ -4,6 +4,7 @@ ITEM_PIPELINES = {
     "pipelines.normalize.NormalizePipeline": 100,
     "pipelines.dedupe.DedupePipeline": 200,
     "pipelines.enrich.EnrichPipeline": 300,
+    "pipelines.cluster.ClusterPipeline": 350,
     "pipelines.rules.RulesPipeline": 400,
     "pipelines.alerts.AlertsPipeline": 450,
     "pipelines.archive.ArchivePipeline": 800,
@@ -18,6 +19,26 @@ DEDUPE_MEMORY = 200_000
 
 # EnrichPipeline: sentiment, keywords, region on every document.
 ENRICH_ENABLED = True
+
+# ClusterPipeline (docs/clustering.md): near-duplicate and repost clusters
+# (`cluster_id`) in an index in Redis that all workers share; off without REDIS_URL.
+CLUSTER_ENABLED = True
+CLUSTER_KEY_PREFIX = "yuqing:cluster"
+# SimHash features: shingles of this many words. Documents with fewer words
+# than CLUSTER_MIN_TOKENS join clusters only through repost/reply links.
+CLUSTER_SHINGLE_SIZE = 2
+CLUSTER_MIN_TOKENS = 20
+# Near-duplicates differ in at most this many of the 64 SimHash bits (tuned
+# on labeled sets, see the doc). Candidates agree with the document on one
+# 16-bit band, or with PROBE differ there in one bit (more recall beyond 3
+# bits, 17 lookups per band instead of 1); at most BAND_SCAN are read per
+# band value, and only those within WINDOW seconds of the document's time.
+CLUSTER_MAX_DISTANCE = 10
+CLUSTER_BAND_PROBE = True
+CLUSTER_BAND_SCAN = 200
+CLUSTER_WINDOW = 3 * 86400
+# Index keys expire this many seconds after their last write.
+CLUSTER_TTL = 14 * 86400
 
 # RulesPipeline: analyst rules file, re-read when it changes.
 RULES_FILE = None

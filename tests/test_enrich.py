@@ -14,7 +14,7 @@ import pytest
 
 from yuqing.enrich import Enricher, default_enricher, detect_region, enrich, extract_keywords
 from yuqing.enrich.region import UNKNOWN_REGION
-from yuqing.enrich.sentiment import LABELS, MODEL_PATH, SentimentModel, emoji_sentiment, featurize
+from yuqing.enrich.sentiment import FEATURE_VERSION, LABELS, MODEL_PATH, SentimentModel, emoji_sentiment, featurize
 
 ROOT = Path(__file__).resolve().parent.parent
 ENRICH_DIR = ROOT / "yuqing" / "enrich"
@@ -182,10 +182,12 @@ def test_model_file_is_small_and_validated(tmp_path):
     assert shipped < 5_000_000
     model = SentimentModel.load(MODEL_PATH)
     assert set(model.languages) == {"zh", "en"}
-    broken = {"labels": list(LABELS), "hash_bits": 4,
+    broken = {"feature_version": FEATURE_VERSION, "labels": list(LABELS), "hash_bits": 4,
               "langs": {"zh": {"scale": 1.0, "intercept": [0, 0, 0], "weights": base64.b64encode(b"\0" * 10).decode()}}}
     with pytest.raises(ValueError):
         SentimentModel(broken)
+    with pytest.raises(ValueError):
+        SentimentModel({**broken, "feature_version": FEATURE_VERSION + 1})
 
 
 # --------------------------------------------------------------------------- enrich(): the pipeline entry point

@@ -9,9 +9,9 @@ import sys
 from importlib import import_module
 
 # Order is the order of `yuqing --help`.
-COMMANDS = ("extract", "parse", "rules", "alerts", "search", "seed", "worker",
+COMMANDS = ("extract", "parse", "analyze", "rules", "alerts", "search", "story", "topics", "seed", "worker",
             "schedule", "status", "proxies", "accounts", "canary",
-            "services", "demo", "dead", "reindex")
+            "services", "demo", "dead", "reindex", "stats", "report")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -10,8 +10,8 @@
 Each alert keeps when its first document was fetched (detected), when it was
 acknowledged and responded to: ``list`` reports the mean detection delay
 (publish -> detection) and the MTTR (detection -> response) of what it shows.
-Exit codes: 0 success, 1 no such alert or a step backwards (closing twice),
-2 no Redis or bad arguments.
+Exit codes: 0 success, 1 no such alert, a step backwards (closing twice) or
+Redis unreachable, 2 no Redis configured or bad arguments.
 """
 
 from __future__ import annotations
@@ -22,6 +22,8 @@ import logging
 import signal
 import sys
 import threading
+
+from redis import RedisError
 
 from yuqing.alerts.model import ACTIONS, STATES
 
@@ -93,7 +95,10 @@ def cmd_list(args) -> int:
     if context is None:
         return 2
     _, config, client = context
-    alerts = AlertBook(client, config).list(args.state, args.limit)
+    try:
+        alerts = AlertBook(client, config).list(args.state, args.limit)
+    except RedisError as exc:
+        return _unreachable(args, exc)
     if args.json:
         for alert in alerts:
             print(json.dumps(alert, ensure_ascii=False))
@@ -149,12 +154,20 @@ def cmd_show(args) -> int:
     if context is None:
         return 2
     _, config, client = context
-    alert = AlertBook(client, config).get(args.id)
+    try:
+        alert = AlertBook(client, config).get(args.id)
+    except RedisError as exc:
+        return _unreachable(args, exc)
     if alert is None:
         print(_not_found("show", args.id, config), file=sys.stderr)
         return 1
     print(json.dumps(alert, ensure_ascii=False, indent=2))
     return 0
+
+
+def _unreachable(args, exc) -> int:
+    print(f"yuqing alerts {args.alerts_command}: Redis: {exc}", file=sys.stderr)
+    return 1
 
 
 def _not_found(command: str, alert_id: str, config) -> str:
@@ -178,6 +191,8 @@ def cmd_transition(args) -> int:
     except TransitionError as exc:
         print(f"yuqing alerts {args.action}: {exc}", file=sys.stderr)
         return 1
+    except RedisError as exc:
+        return _unreachable(args, exc)
     print(f"alert {alert['id']} {alert['state']} at {alert['updated_at']}")
     return 0
 

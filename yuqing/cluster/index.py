@@ -10,58 +10,52 @@ document joins:
    ``parent_id``), when that one is known;
 3. the cluster that reposts or replies seen earlier reserved for it, when
    they arrived before their original did;
-4. the cluster of its nearest near-duplicate: candidates share one 16-bit band
-   of the SimHash and lie within ``window`` seconds; the nearest within
-   Hamming distance ``max_distance`` wins;
-5. the cluster reserved for the original it links to by a repost or reply
-   seen earlier, when that original is not known yet;
+4. the cluster of its nearest near-duplicate within Hamming distance
+   ``max_distance``, among the candidates: documents within ``window``
+   seconds whose SimHash agrees with its own on one of the four 16-bit bands
+   or, with ``probe``, differs there in one bit;
+5. the cluster reserved for the original it links to, when an earlier repost
+   or reply of that original reserved one and the original is still unknown;
 6. otherwise a new cluster, whose id is this document's id. When it links to
-   an original not seen yet, it reserves itself for that original (3).
+   an original not seen yet, it reserves itself for that original (3, 5).
 
 Clusters never merge (that would rewrite indexed documents); a cluster's id is
 the id of its first-seen member and never changes. Its *origin* is the member
 with the earliest time (publish time, else crawl time) and moves when an
-earlier member arrives later. Keys expire ``ttl`` seconds after the last write
-to them; a document's band entries go when its own key has expired.
+earlier member arrives later.
 
-Keys (``<prefix>`` is ``CLUSTER_KEY_PREFIX``): ``<prefix>:doc:<id>`` (hash:
-cluster ``c``, SimHash ``h``, time ``t``), ``<prefix>:band:<n>:<hhhh>``
-(sorted set of document ids by time), ``<prefix>:cluster:<id>`` (hash: origin
-and counters), ``<prefix>:members:<id>`` (sorted set of member ids by time),
-``<prefix>:await:<id>`` (the cluster reserved for document ``id``). The script
+Keys (``<prefix>`` is ``CLUSTER_KEY_PREFIX``):
+
+* ``<prefix>:doc:<id>``, hash: cluster ``c``, time ``t``, source ``s``;
+* ``<prefix>:band:<n>:<hhhh>``, sorted set of ``<simhash hex><id>`` by time;
+* ``<prefix>:cluster:<id>``, hash: ``origin_id``, ``origin_time``,
+  ``origin_source``, ``size``, ``created_at``, ``updated_at``; written when
+  a second member joins (most documents stay alone, and a lone document's own
+  key says all there is to say);
+* ``<prefix>:await:<id>``: the cluster reserved for document ``id``.
+
+Keys expire ``ttl`` seconds after their last write, and a band drops members
+more than ``ttl`` seconds older than the document being added. The script
 builds key names itself, so it needs one Redis server (or all keys on one
 Redis Cluster slot), like the shared scheduler queue.
 """
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 
 from .simhash import Fingerprint
 
-logger = logging.getLogger(__name__)
-
 _ASSIGN = """
-local p, id, hex, t = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4])
-local source, url, repost_of, parent = ARGV[5], ARGV[6], ARGV[7], ARGV[8]
-local k, window, cap, ttl, now = tonumber(ARGV[9]), tonumber(ARGV[10]), tonumber(ARGV[11]),
-    tonumber(ARGV[12]), tonumber(ARGV[13])
-local probe = tonumber(ARGV[14])
+local p, id, hex, t, source = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4]), ARGV[5]
+local repost_of, parent = ARGV[6], ARGV[7]
+local k, window, cap, ttl, now, probe = tonumber(ARGV[8]), tonumber(ARGV[9]), tonumber(ARGV[10]),
+    tonumber(ARGV[11]), tonumber(ARGV[12]), tonumber(ARGV[13])
 local dkey = p .. ':doc:' .. id
 
 local known = redis.call('HGET', dkey, 'c')
 if known then
   return {known, 'known', '', -1, 0}
-end
-
-local function popcount(x)
-  local n = 0
-  while x ~= 0 do
-    x = bit.band(x, x - 1)
-    n = n + 1
-  end
-  return n
 end
 
 local links = {}
@@ -79,24 +73,33 @@ if not cid then
   local c = redis.call('GET', p .. ':await:' .. id)
   if c then cid, via = c, 'awaited' end
 end
+
+local function band_key(i, value)
+  return p .. ':band:' .. i .. ':' .. value
+end
+
 if not cid and hex ~= '' then
-  -- Candidates: members of the same 16-bit band value, or (probe = 1) of a
-  -- value one bit away, within the time window. Members are "<hex><id>".
-  local q, found, seen = {}, {}, {}
+  local ones = {[0] = 0}
+  for i = 1, 255 do ones[i] = (i % 2) + ones[math.floor(i / 2)] end
+  local q = {}
   for i = 1, 4 do q[i] = tonumber(string.sub(hex, 4 * i - 3, 4 * i), 16) end
+  local found, seen = {}, {}
   for i = 1, 4 do
     local values = {q[i]}
     if probe > 0 then
       for b = 0, 15 do values[#values + 1] = bit.bxor(q[i], bit.lshift(1, b)) end
     end
     for _, v in ipairs(values) do
-      local bkey = p .. ':band:' .. i .. ':' .. string.format('%04x', v)
-      for _, member in ipairs(redis.call('ZRANGEBYSCORE', bkey, t - window, t + window, 'LIMIT', 0, cap)) do
+      local members = redis.call('ZRANGEBYSCORE', band_key(i, string.format('%04x', v)),
+                                 t - window, t + window, 'LIMIT', 0, cap)
+      for _, member in ipairs(members) do
         if not seen[member] then
           seen[member] = true
-          local d = 0
-          for j = 1, 4 do
-            d = d + popcount(bit.bxor(q[j], tonumber(string.sub(member, 4 * j - 3, 4 * j), 16)))
+          local d, j = 0, 1
+          while j <= 4 and d <= k do
+            local x = bit.bxor(q[j], tonumber(string.sub(member, 4 * j - 3, 4 * j), 16))
+            d = d + ones[bit.band(x, 255)] + ones[bit.rshift(x, 8)]
+            j = j + 1
           end
           if d <= k then found[#found + 1] = {d, member} end
         end
@@ -111,9 +114,7 @@ if not cid and hex ~= '' then
       break
     end
     -- Its document expired: forget it in every band.
-    for j = 1, 4 do
-      redis.call('ZREM', p .. ':band:' .. j .. ':' .. string.sub(hit[2], 4 * j - 3, 4 * j), hit[2])
-    end
+    for j = 1, 4 do redis.call('ZREM', band_key(j, string.sub(hit[2], 4 * j - 3, 4 * j)), hit[2]) end
   end
 end
 if not cid then
@@ -132,34 +133,44 @@ for _, link in ipairs(links) do
   end
 end
 
-redis.call('HSET', dkey, 'c', cid, 't', t)
+redis.call('HSET', dkey, 'c', cid, 't', t, 's', source)
+redis.call('EXPIRE', dkey, ttl)
 if hex ~= '' then
   for i = 1, 4 do
-    local bkey = p .. ':band:' .. i .. ':' .. string.sub(hex, 4 * i - 3, 4 * i)
-    redis.call('ZADD', bkey, t, hex .. id)
-    redis.call('EXPIRE', bkey, ttl)
+    local key = band_key(i, string.sub(hex, 4 * i - 3, 4 * i))
+    redis.call('ZREMRANGEBYSCORE', key, '-inf', '(' .. (t - ttl))
+    redis.call('ZADD', key, t, hex .. id)
+    redis.call('EXPIRE', key, ttl)
   end
 end
-redis.call('EXPIRE', dkey, ttl)
 
-local ckey, mkey = p .. ':cluster:' .. cid, p .. ':members:' .. cid
 local moved = 0
-local origin_time = redis.call('HGET', ckey, 'origin_time')
-if not origin_time then
-  -- New, or expired while a member document was still remembered.
-  redis.call('HSET', ckey, 'created_at', now, 'origin_id', id, 'origin_time', t,
-             'origin_source', source, 'origin_url', url)
-elseif t < tonumber(origin_time) then
-  redis.call('HSET', ckey, 'origin_id', id, 'origin_time', t, 'origin_source', source, 'origin_url', url)
-  moved = 1
+if action == 'joined' then
+  local ckey = p .. ':cluster:' .. cid
+  local origin_time = redis.call('HGET', ckey, 'origin_time')
+  if not origin_time then
+    -- The second member: the first one's own key holds the origin so far
+    -- (unless it expired, then this member is the earliest known).
+    local first = redis.call('HMGET', p .. ':doc:' .. cid, 't', 's')
+    local origin = first[1] and {cid, first[1], first[2] or ''} or {id, t, source}
+    redis.call('HSET', ckey, 'origin_id', origin[1], 'origin_time', origin[2], 'origin_source', origin[3],
+               'size', 1, 'created_at', now)
+    origin_time = origin[2]
+  end
+  if t < tonumber(origin_time) then
+    redis.call('HSET', ckey, 'origin_id', id, 'origin_time', t, 'origin_source', source)
+    moved = 1
+  end
+  redis.call('HINCRBY', ckey, 'size', 1)
+  redis.call('HSET', ckey, 'updated_at', now)
+  redis.call('EXPIRE', ckey, ttl)
 end
-redis.call('HINCRBY', ckey, 'size', 1)
-redis.call('HSET', ckey, 'updated_at', now)
-redis.call('ZADD', mkey, t, id)
-redis.call('EXPIRE', ckey, ttl)
-redis.call('EXPIRE', mkey, ttl)
 return {cid, action, via, distance, moved}
 """
+
+
+def _text(value) -> str:
+    return value.decode() if isinstance(value, bytes) else value
 
 
 @dataclass(frozen=True)
@@ -176,56 +187,55 @@ class Assignment:
 
 
 class ClusterIndex:
-    def __init__(self, redis, *, prefix: str = "yuqing:cluster", max_distance: int = 3,
-                 window: float = 7 * 86400, band_scan: int = 200, ttl: int = 30 * 86400, probe: int = 1):
+    def __init__(self, redis, *, prefix: str = "yuqing:cluster", max_distance: int = 10,
+                 probe: bool = True, window: float = 3 * 86400, band_scan: int = 200,
+                 ttl: int = 14 * 86400):
         self.redis = redis
         self.prefix = prefix
         self.max_distance = max_distance
+        self.probe = probe
         self.window = window
         self.band_scan = band_scan
         self.ttl = ttl
-        self.probe = probe
         self._assign = redis.register_script(_ASSIGN)
 
     @classmethod
     def from_settings(cls, redis, settings) -> "ClusterIndex":
         return cls(redis, prefix=settings.get("CLUSTER_KEY_PREFIX", "yuqing:cluster"),
-                   max_distance=settings.getint("CLUSTER_MAX_DISTANCE", 3),
-                   window=settings.getfloat("CLUSTER_WINDOW", 7 * 86400),
+                   max_distance=settings.getint("CLUSTER_MAX_DISTANCE", 10),
+                   probe=settings.getbool("CLUSTER_BAND_PROBE", True),
+                   window=settings.getfloat("CLUSTER_WINDOW", 3 * 86400),
                    band_scan=settings.getint("CLUSTER_BAND_SCAN", 200),
-                   ttl=settings.getint("CLUSTER_TTL", 30 * 86400))
+                   ttl=settings.getint("CLUSTER_TTL", 14 * 86400))
 
     def assign(self, doc_id: str, fingerprint: Fingerprint | None, time: float, *, now: float,
-               source: str = "", url: str = "", repost_of: str | None = None,
-               parent_id: str | None = None) -> Assignment:
-        """Put one document in a cluster; ``fingerprint`` None keeps it out of
-        near-duplicate matching (too short), links still apply."""
+               source: str = "", repost_of: str | None = None, parent_id: str | None = None) -> Assignment:
+        """Put one document in a cluster. ``fingerprint`` None keeps it out of
+        near-duplicate matching (too short to tell); its links still count."""
         cluster_id, action, via, distance, moved = self._assign(args=[
-            self.prefix, doc_id, fingerprint.hex if fingerprint else "", int(time), source or "", url or "",
-            repost_of or "", parent_id or "", self.max_distance, int(self.window), self.band_scan, self.ttl,
-            int(now), self.probe])
-        text = (lambda v: v.decode() if isinstance(v, bytes) else v)
-        return Assignment(text(cluster_id), text(action), text(via),
+            self.prefix, doc_id, fingerprint.hex if fingerprint else "", int(time), source or "",
+            repost_of or "", parent_id or "", self.max_distance, int(self.window), self.band_scan,
+            self.ttl, int(now), 1 if self.probe else 0])
+        return Assignment(_text(cluster_id), _text(action), _text(via),
                           int(distance) if int(distance) >= 0 else None, bool(moved))
 
     def cluster_of(self, doc_id: str) -> str | None:
         value = self.redis.hget(f"{self.prefix}:doc:{doc_id}", "c")
-        return value.decode() if isinstance(value, bytes) else value
+        return _text(value) if value is not None else None
 
     def info(self, cluster_id: str) -> dict | None:
-        """The cluster's metadata: origin (id, time, source, url), size,
-        creation and last update times (epoch seconds)."""
-        raw = self.redis.hgetall(f"{self.prefix}:cluster:{cluster_id}")
+        """The cluster's origin (``origin_id``, ``origin_time`` in epoch
+        seconds, ``origin_source``) and ``size``; None when Redis no longer
+        knows it."""
+        raw = {_text(k): _text(v) for k, v in self.redis.hgetall(f"{self.prefix}:cluster:{cluster_id}").items()}
         if not raw:
-            return None
-        info = {(k.decode() if isinstance(k, bytes) else k): (v.decode() if isinstance(v, bytes) else v)
-                for k, v in raw.items()}
+            alone = self.redis.hmget(f"{self.prefix}:doc:{cluster_id}", "c", "t", "s")
+            if _text(alone[0]) != cluster_id:
+                return None
+            raw = {"origin_id": cluster_id, "origin_time": _text(alone[1]), "origin_source": _text(alone[2]) or "",
+                   "size": "1"}
+        info = {"cluster_id": cluster_id, **raw}
         for name in ("origin_time", "size", "created_at", "updated_at"):
             if name in info:
                 info[name] = int(float(info[name]))
-        return {"cluster_id": cluster_id, **info}
-
-    def members(self, cluster_id: str) -> list[tuple[str, int]]:
-        """Member ids with their times, earliest first."""
-        pairs = self.redis.zrange(f"{self.prefix}:members:{cluster_id}", 0, -1, withscores=True)
-        return [(m.decode() if isinstance(m, bytes) else m, int(score)) for m, score in pairs]
+        return info

@@ -1,21 +1,20 @@
 """64-bit SimHash of a document's text, for near-duplicate detection.
 
-The text is the title plus the content with what republishers add or change
-removed first: boilerplate lines ("转载自...", "责任编辑", "Editor's note",
-copyright and follow-us lines), title prefixes ("转载：", "Repost:"),
-Weibo repost markers (``//@name:``), @mentions and URLs. What remains is
-folded (Traditional->Simplified, width, case) and cut into words: jieba words
-for Chinese, lower-cased words for English (jieba passes runs of Latin letters
-through as one word). Features are overlapping word shingles weighted by how
-often they occur; a republished copy shares most shingles with its original
-and so gets a fingerprint a few bits away, while two different stories about
-the same entities share only some of them.
+Before hashing, what republishers add or change is removed: boilerplate lines
+("转载自...", "责任编辑", "Editor's note", copyright and follow-us lines),
+Weibo repost markers (``//@name:``), @mentions and URLs. The rest is folded
+(Traditional->Simplified, width, case) and cut into words: jieba words for
+runs of Chinese, lower-cased words for everything else. Features are
+overlapping two-word shingles weighted by how often they occur, so a copy
+with an added note or a dropped paragraph keeps most features and lands a few
+bits away, while a different story about the same entities shares few.
 
-Candidates are found by splitting the 64 bits into :data:`BANDS` bands of
-:data:`BAND_BITS` bits: two fingerprints within Hamming distance ``BANDS - 1``
-agree exactly on at least one band (pigeonhole), so looking up the four bands
-finds every pair within distance 3 and, probabilistically, most pairs a little
-further apart.
+The headline counts only when the body is short: republishers reword
+headlines ("转载：", clickbait) far more than bodies.
+
+Candidates are looked up by the fingerprint's four 16-bit bands: two
+fingerprints within 3 bits agree on at least one band (pigeonhole), within 7
+bits they differ in at most one bit on one band (which the index probes).
 """
 
 from __future__ import annotations
@@ -31,10 +30,10 @@ from yuqing.rules.normalize import normalize_for_index
 
 jieba.setLogLevel(60)  # jieba logs its dictionary load at INFO on every process
 
+# Only the beginning of a longer text is read: it is enough to tell copies
+# apart, and the work per document stays bounded whatever the page size.
+MAX_CHARS = 20_000
 BITS = 64
-BANDS = 4
-BAND_BITS = BITS // BANDS
-_BAND_MASK = (1 << BAND_BITS) - 1
 
 # A line that only says where the text came from, who edited it, who owns it
 # or where to click: republishers add, drop and reword these.
@@ -70,10 +69,8 @@ class Fingerprint:
 
     @property
     def hex(self) -> str:
+        """16 hex digits: the index reads its four 16-bit bands as 4 digits each."""
         return f"{self.simhash:016x}"
-
-    def bands(self) -> tuple[int, ...]:
-        return bands(self.simhash)
 
 
 def _length(line: str) -> float:
@@ -81,6 +78,7 @@ def _length(line: str) -> float:
 
 
 def clean_title(title: str) -> str:
+    """The headline without "转载：", "【独家】", "Repost:" and the like."""
     return _TITLE_PREFIX.sub("", title or "").strip()
 
 
@@ -149,7 +147,8 @@ def fingerprint(title: str, content: str, *, shingle_size: int = 2, min_tokens: 
     far more than bodies). A Weibo-style repost (``comment//@a:...//@b:text``)
     is fingerprinted by the text it quotes at the end of its chain, when that
     is long enough: it spreads that text, whatever the comments say."""
-    segments = REPOST_MARK.split(content or "")
+    content = (content or "")[:MAX_CHARS]
+    segments = REPOST_MARK.split(content)
     tokens = words(clean_content(segments[-1])) if len(segments) > 1 else []
     if len(tokens) < min_tokens:
         tokens = words(clean_content(content))
@@ -161,7 +160,3 @@ def fingerprint(title: str, content: str, *, shingle_size: int = 2, min_tokens: 
 def hamming(a: int, b: int) -> int:
     return (a ^ b).bit_count()
 
-
-def bands(h: int) -> tuple[int, ...]:
-    """The fingerprint's bands, most significant first."""
-    return tuple((h >> (BITS - BAND_BITS * (i + 1))) & _BAND_MASK for i in range(BANDS))

@@ -32,6 +32,9 @@ __all__ = ["LABELS", "MODEL_PATH", "MAX_CHARS", "NEUTRAL", "featurize", "emoji_s
 LABELS = ("negative", "neutral", "positive")
 NEUTRAL = {"label": "neutral", "score": 0.0}
 MODEL_PATH = Path(__file__).parent / "models" / "sentiment.json.gz"
+# Bump whenever featurize() changes: weights trained on other features are
+# silently wrong, so a model file of another version is refused at load.
+FEATURE_VERSION = 1
 DATA_DIR = Path(__file__).parent / "data"
 
 # The model was trained on posts and reviews of at most ~1.4k characters. On a
@@ -46,7 +49,7 @@ LEX_WEIGHT = 3.0
 
 # Character n-gram lengths: Chinese words are 1-3 characters; English needs
 # longer spans to see stems and misspellings. Chosen by cross-validation.
-CHAR_NGRAMS = {"zh": (1, 3), "en": (2, 5)}
+CHAR_NGRAMS = {"zh": (1, 3), "en": (3, 5)}
 
 _URL_RE = re.compile(r"(?:https?://|www\.)\S+|\bt\.cn/\S+", re.I)
 _MENTION_RE = re.compile(r"@[\w\u4e00-\u9fff\-]{1,30}")
@@ -254,6 +257,9 @@ class SentimentModel:
     def __init__(self, data: dict):
         if tuple(data["labels"]) != LABELS:
             raise ValueError(f"model labels {data['labels']} != {LABELS}")
+        if data.get("feature_version") != FEATURE_VERSION:
+            raise ValueError(f"model built for features v{data.get('feature_version')}, code has v{FEATURE_VERSION}; "
+                             "retrain with python -m yuqing.enrich.train_sentiment")
         self.bits: int = data["hash_bits"]
         self.meta: dict = data.get("meta", {})
         self._langs: dict[str, tuple[array, float, list[float]]] = {}

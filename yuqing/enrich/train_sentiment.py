@@ -24,7 +24,7 @@ import sys
 from collections import defaultdict
 from pathlib import Path
 
-from yuqing.enrich.sentiment import LABELS, MODEL_PATH, SentimentModel, featurize, hashed
+from yuqing.enrich.sentiment import FEATURE_VERSION, LABELS, MODEL_PATH, SentimentModel, featurize, hashed
 
 logger = logging.getLogger(__name__)
 
@@ -158,7 +158,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
 
-    data = {"format": 1, "labels": list(LABELS), "hash_bits": args.bits, "langs": {}, "meta": {}}
+    data = {"feature_version": FEATURE_VERSION, "labels": list(LABELS), "hash_bits": args.bits,
+            "langs": {}, "meta": {}}
     splits = {}
     for lang in LANGS:
         rows = load_rows(lang, args.corpus)
@@ -182,8 +183,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.dry_run:
         return 0
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    # mtime=0 keeps the gzip bytes identical across runs with identical weights.
-    with open(args.out, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as fh:
+    # No name and mtime=0 in the gzip header: identical weights, identical bytes.
+    with open(args.out, "wb") as raw, gzip.GzipFile(filename="", fileobj=raw, mode="wb", mtime=0) as fh:
         fh.write(json.dumps(data, ensure_ascii=False, sort_keys=True).encode("utf-8"))
     logger.info("wrote %s (%d bytes)", args.out, args.out.stat().st_size)
     return 0

@@ -1,0 +1,1 @@
+"""Shipped model files of yuqing.enrich (package so that wheels include them)."""
