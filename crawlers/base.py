@@ -60,8 +60,14 @@ class YuqingSpider(scrapy.Spider):
         meta = data.get("meta") or {}
         if not isinstance(meta, dict):
             raise ValueError("seed 'meta' must be an object")
-        return self.make_request(data["url"], data.get("kind") or self.seed_kind,
-                                 meta=meta, dont_filter=True)
+        request = self.make_request(data["url"], data.get("kind") or self.seed_kind,
+                                    meta=meta, dont_filter=True)
+        priority = data.get("priority")
+        if priority is not None:
+            if not isinstance(priority, int):
+                raise ValueError("seed 'priority' must be an integer")
+            request = request.replace(priority=priority)
+        return request
 
     def make_request(self, url: str, kind: str, meta: dict[str, Any] | None = None,
                      dont_filter: bool = False) -> scrapy.Request:

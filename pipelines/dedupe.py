@@ -1,6 +1,7 @@
 """Drop exact duplicates within one worker's run: the same document (same id)
-with the same text arriving twice, e.g. an article listed in a feed and in a
-sitemap. A changed text under the same id passes, so updates are indexed."""
+with the same text and engagement arriving twice, e.g. an article listed in a
+feed and in a sitemap. A changed text or changed counts under the same id
+pass, so updates are indexed."""
 
 from __future__ import annotations
 
@@ -21,7 +22,8 @@ class DedupePipeline:
         return cls(crawler.stats, crawler.settings.getint("DEDUPE_MEMORY", 200_000))
 
     def process_item(self, doc):
-        digest = hashlib.sha1(f"{doc.title}\x00{doc.content}".encode("utf-8")).hexdigest()
+        # Engagement counts are part of what a refetch updates (likes, reposts).
+        digest = hashlib.sha1(f"{doc.title}\x00{doc.content}\x00{doc.engagement}".encode("utf-8")).hexdigest()
         if self.seen.get(doc.id) == digest:
             self.stats.inc_value("dedupe/dropped")
             raise DropItem(f"exact duplicate of {doc.id} ({doc.url})")

@@ -34,10 +34,10 @@ def seed_key(settings, spider: str) -> str:
 
 def push_seeds(redis_client, settings, spider: str, urls: list[str], kind: str | None = None,
                fresh: bool = False) -> int:
-    from crawlers.dupefilter import dupefilter_key
+    from crawlers.dupefilter import clear_dupefilter, dupefilter_key
 
     if fresh:
-        redis_client.delete(dupefilter_key(settings, spider))
+        clear_dupefilter(redis_client, dupefilter_key(settings, spider))
     payloads = [json.dumps({"url": url, **({"kind": kind} if kind else {})}) for url in urls]
     return redis_client.rpush(seed_key(settings, spider), *payloads)
 
