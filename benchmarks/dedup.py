@@ -15,7 +15,7 @@ import time
 from benchmarks.common import say, target
 
 URLS = 1_000_000
-PROBES = 1_000_000
+PROBES = 250_000
 ERROR_RATE = 0.001
 BATCH = 5_000
 TARGET_BYTES_PER_URL = 2.0

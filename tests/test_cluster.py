@@ -13,16 +13,13 @@ import redis
 from scrapy.exceptions import NotConfigured
 from scrapy.utils.test import get_crawler
 
-from crawlers.parsers.base import Page
-from crawlers.parsers.news import NewsParser
 from pipelines.cluster import ClusterPipeline
 from yuqing.cluster import story_time
-from yuqing.cluster.evaluate import pairwise
+from yuqing.cluster.evaluate import mirror_labeled_set, pairwise
 from yuqing.cluster.index import ClusterIndex
 from yuqing.cluster.simhash import (Fingerprint, clean_content, clean_title, fingerprint, hamming, shingles,
                                     simhash, words)
 from yuqing.schema import Document
-from yuqing.testweb import mirror_sites
 
 BODY = (
     "滨海市临港工业区海川化工有限公司一座原料仓库11月22日凌晨发生火灾，市消防救援支队调派12辆消防车赶赴现场，"
@@ -103,22 +100,13 @@ def test_short_texts_count_their_title_and_stay_short():
     assert fingerprint("", "").tokens == 0
 
 
-def _mirror_documents(base: str = "http://127.0.0.1:8000") -> list[tuple[mirror_sites.MirrorArticle, Document]]:
-    out = []
-    for article in mirror_sites.ARTICLES:
-        page = Page(url=base + article.path, body=mirror_sites.render(article).encode("utf-8"),
-                    headers={"content-type": "text/html; charset=utf-8"}, crawled_at="2025-12-01T00:00:00Z")
-        out.append((article, NewsParser().parse(page, "article").documents[0]))
-    return out
-
-
 def test_mirror_pages_separate_stories_from_same_entity_negatives():
     """Offline, through the real news parser: every pair of different stories
     is far apart (the precision margin), every story has a chain of close
     copies linking all its versions (what clustering needs)."""
-    docs = _mirror_documents()
-    fps = {a.slug: fingerprint(d.title, d.content) for a, d in docs}
-    label = {a.slug: a.story for a, _ in docs}
+    docs = mirror_labeled_set()
+    fps = {d.id: fingerprint(d.title, d.content) for d in docs}
+    label = {d.id: d.label for d in docs}
     cross = [hamming(fps[a].simhash, fps[b].simhash) for a, b in itertools.combinations(fps, 2)
              if label[a] != label[b]]
     assert min(cross) > 16

@@ -22,7 +22,7 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 logger = logging.getLogger(__name__)
@@ -125,8 +125,6 @@ def cmd_report(args) -> int:
 
 
 def _report(args) -> int:
-    from datetime import timedelta
-
     from rich.console import Console
     from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn
 
@@ -179,9 +177,9 @@ def _report(args) -> int:
         bar.advance(task)
     volume = report.figures["overview"]["volume"]
     if report.empty:
-        console.print(f"no documents from {window.label()} ({scope.describe()}): the report says so")
+        console.print(f"no documents from {window.label()} ({scope.describe()}): the report says so", soft_wrap=True)
     else:
-        console.print(f"{volume:,} documents from {window.label()} ({scope.describe()})")
+        console.print(f"{volume:,} documents from {window.label()} ({scope.describe()})", soft_wrap=True)
     for kind, path in paths.items():
         print(f"{kind}: {path}")
     return 0

@@ -80,11 +80,15 @@ def _print(figures: dict, window) -> None:
     if not o["volume"]:
         console.print(f"no documents in this period (the period before had {o['previous_volume']:,})")
     head = Table(title="volume and sentiment")
-    for column in ("volume", "previous", "change", "positive", "neutral", "negative", "unlabelled", "net sentiment"):
-        head.add_column(column, justify="right")
-    head.add_row(fmt.count(o["volume"]), fmt.count(o["previous_volume"]), fmt.pct(o["change"], signed=True),
-                 *(fmt.pct(mood["shares"][label]) for label in ("positive", "neutral", "negative")),
-                 fmt.count(mood["unlabelled"]), fmt.net(mood["net"]))
+    head.add_column("figure")
+    head.add_column("value", justify="right")
+    for label, value in (("volume", fmt.count(o["volume"])), ("previous period", fmt.count(o["previous_volume"])),
+                         ("change", fmt.pct(o["change"], signed=True)),
+                         *((f"{label} share", fmt.pct(mood["shares"][label]))
+                           for label in ("positive", "neutral", "negative")),
+                         ("without sentiment", fmt.count(mood["unlabelled"])), ("net sentiment", fmt.net(mood["net"])),
+                         ("sources", fmt.count(o["sources"]))):
+        head.add_row(label, value)
     console.print(head)
     if o["volume"]:
         _top(console, "channels", ["channel", "count", "share", "net"],

@@ -34,10 +34,11 @@ Keys (``<prefix>`` is ``CLUSTER_KEY_PREFIX``):
   key says all there is to say);
 * ``<prefix>:await:<id>``: the cluster reserved for document ``id``.
 
-Keys expire ``ttl`` seconds after their last write, and a band drops members
-more than ``ttl`` seconds older than the document being added. The script
-builds key names itself, so it needs one Redis server (or all keys on one
-Redis Cluster slot), like the shared scheduler queue.
+Keys expire ``ttl`` seconds after their last write (a document's also when
+it is seen again), and a band drops members more than ``ttl`` seconds older
+than the document being added. The script builds key names itself, so it
+needs one Redis server (or all keys on one Redis Cluster slot), like the
+shared scheduler queue.
 """
 
 from __future__ import annotations
@@ -55,6 +56,8 @@ local dkey = p .. ':doc:' .. id
 
 local known = redis.call('HGET', dkey, 'c')
 if known then
+  -- Re-crawled (engagement updates): it stays a member as long as it is seen.
+  redis.call('EXPIRE', dkey, ttl)
   return {known, 'known', '', -1, 0}
 end
 
@@ -71,7 +74,11 @@ for _, link in ipairs(links) do
 end
 if not cid then
   local c = redis.call('GET', p .. ':await:' .. id)
-  if c then cid, via = c, 'awaited' end
+  if c then
+    cid, via = c, 'awaited'
+    -- From now on its own key leads there.
+    redis.call('DEL', p .. ':await:' .. id)
+  end
 end
 
 local function band_key(i, value)

@@ -141,12 +141,13 @@ def simhash(features: Counter) -> int:
     return sum(1 << bit for bit in range(BITS) if 2 * ((counts >> (_LANE * bit)) & _LANE_MASK) > total)
 
 
-def fingerprint(title: str, content: str, *, shingle_size: int = 2, min_tokens: int = 20) -> Fingerprint:
-    """The SimHash of the body's words; the headline's words are added only
-    when the body has fewer than ``min_tokens`` (republishers reword headlines
-    far more than bodies). A Weibo-style repost (``comment//@a:...//@b:text``)
-    is fingerprinted by the text it quotes at the end of its chain, when that
-    is long enough: it spreads that text, whatever the comments say."""
+def feature_words(title: str, content: str, min_tokens: int = 20) -> list[str]:
+    """The words a fingerprint is computed from: the body's; the headline's
+    too only when the body has fewer than ``min_tokens`` (republishers reword
+    headlines far more than bodies). A Weibo-style repost
+    (``comment//@a:...//@b:text``) is represented by the text it quotes at the
+    end of its chain, when that is long enough: it spreads that text,
+    whatever the comments say."""
     content = (content or "")[:MAX_CHARS]
     segments = REPOST_MARK.split(content)
     tokens = words(clean_content(segments[-1])) if len(segments) > 1 else []
@@ -154,6 +155,11 @@ def fingerprint(title: str, content: str, *, shingle_size: int = 2, min_tokens: 
         tokens = words(clean_content(content))
     if len(tokens) < min_tokens:
         tokens = words(clean_title(title)) + tokens
+    return tokens
+
+
+def fingerprint(title: str, content: str, *, shingle_size: int = 2, min_tokens: int = 20) -> Fingerprint:
+    tokens = feature_words(title, content, min_tokens)
     return Fingerprint(simhash(shingles(tokens, shingle_size)), len(tokens))
 
 

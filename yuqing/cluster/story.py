@@ -12,7 +12,7 @@ measured over 3 hours, not 24.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from . import story_time
@@ -80,7 +80,7 @@ class Story:
     sources: int
     redis: dict[str, Any] | None = None
     """The cluster's metadata in Redis, when it is still there."""
-    truncated: bool = field(default=False)
+    truncated: bool = False
     """More members exist than were read."""
 
     def to_dict(self) -> dict[str, Any]:

@@ -157,7 +157,8 @@ def _representatives(topic: dict[str, Any], index: ClusterIndex | None, most_eng
     main = topic["clusters"][0]["cluster_id"]
     members = [d for d in topic["docs"] if (d.get("cluster_id") or d["id"]) == main]
     origin_id = ((index.info(main) if index is not None else None) or {}).get("origin_id")
-    origin = next((d for d in members if d["id"] == origin_id), None) or min(members, key=lambda d: (doc_time(d), d["id"]))
+    origin = (next((d for d in members if d["id"] == origin_id), None)
+              or min(members, key=lambda d: (doc_time(d), d["id"])))
     out = [_summary(origin, "origin")]
     engaged = sorted((d for d in topic["docs"] if d["id"] != origin["id"] and _engagement(d) > 0),
                      key=lambda d: (-_engagement(d), d["id"]))

@@ -1,5 +1,6 @@
-"""Assemble a report: compute each section's figures (one request each), then
-state them in sentences, tables and charts."""
+"""Assemble a report: compute each section's figures (one aggregation request
+each; the overview has two, totals and timeline), then state them in
+sentences, tables and charts."""
 
 from __future__ import annotations
 
@@ -49,7 +50,7 @@ def build_report(kind: str, store, alert_index, window: Window, scope: Scope, ru
                 data[key] = COMPUTE[key](context)
             sections.append(WRITE[key](data, window))
         step(key)
-    return Report(kind=kind, title=_title(kind, scope, window), window=window, scope=scope,
+    return Report(kind=kind, title=_title(kind, scope), window=window, scope=scope,
                   generated_at=datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
                   headline=_headline(data), sections=sections, figures=data, empty=empty,
                   notes=NOTES)
@@ -61,7 +62,7 @@ def section_keys(kind: str, scope: Scope) -> tuple[str, ...]:
     return SPECIAL_STORY if scope.cluster else SPECIAL_TOPIC
 
 
-def _title(kind: str, scope: Scope, window: Window) -> str:
+def _title(kind: str, scope: Scope) -> str:
     subject = ""
     if scope.cluster:
         subject = f" · 话题 {scope.cluster[:12]}"
@@ -89,7 +90,8 @@ TITLES = {
 NOTES = [
     "声量按发布时间计入时段，无发布时间的文档按抓取时间计入。Volume counts a document in the period of its "
     "publish time, or of its crawl time when it has none.",
-    "环比 = (本期 − 上期) / 上期，上期为紧邻的等长时段。Change compares with the period of the same length just before.",
+    "环比 = (本期 − 上期) / 上期，上期为紧邻的等长时段。"
+    "Change compares with the period of the same length just before.",
     "情感占比以有情感标注的文档为分母。Sentiment shares are over the documents that have a sentiment label.",
     "净情感值 = (正面 − 负面) / (正面 + 负面)，取值 −1 至 +1。Net sentiment = (positive − negative) / "
     "(positive + negative), from −1 to +1; neutral documents do not move it.",
@@ -158,6 +160,9 @@ def _sentiment(data: dict, window: Window) -> Section:
 def _channels(data: dict, window: Window) -> Section:
     rows = data["channels"]
     section = Section("channels", TITLES["channels"])
+    if not rows:
+        section.empty = "本期文档没有渠道字段 · No document of the period has a channel"
+        return section
     lead = rows[0]
     section.lines.append(f"{charts.channel_name(lead['channel'])}渠道最多：{fmt.count(lead['count'])} 篇"
                          f"（{fmt.pct(lead['share'])}）。")
@@ -174,6 +179,9 @@ def _channels(data: dict, window: Window) -> Section:
 def _sources(data: dict, window: Window) -> Section:
     rows = data["sources"]
     section = Section("sources", TITLES["sources"])
+    if not rows:
+        section.empty = "本期文档没有来源字段 · No document of the period has a source"
+        return section
     section.lines.append(f"前 {len(rows)} 个来源合计 {fmt.count(sum(r['count'] for r in rows))} 篇；"
                          f"最多的是 {rows[0]['source']}（{fmt.count(rows[0]['count'])} 篇）。")
     section.charts.append(Chart("sources", "主要来源", charts.bars(
@@ -196,7 +204,8 @@ def _regions(data: dict, window: Window) -> Section:
     if not found["regions"]:
         section.empty = "本期文档均无地域信息 · No document of the period has a region"
         return section
-    section.lines.append(f"{fmt.count(found['located'])} 篇可定位到省份，{fmt.count(found['unlocated'])} 篇无地域信息。")
+    section.lines.append(f"{fmt.count(found['located'])} 篇可定位到省份，"
+                         f"{fmt.count(found['unlocated'])} 篇无地域信息。")
     rows = found["regions"]
     section.charts.append(Chart("regions", "地域分布", charts.bars(
         [(r["province"], r["count"]) for r in rows], "地域分布（省份，文档数）", color=charts.PALETTE[2])))
@@ -302,11 +311,13 @@ def _propagation(data: dict, window: Window) -> Section:
     p = data["propagation"]
     section = Section("propagation", TITLES["propagation"])
     first = p["origin"]
-    section.lines.append(f"首发：{first['source']} 于 {fmt.local(first['time'], window.tz)}《{fmt.clip(first['title'])}》；"
+    section.lines.append(f"首发：{first['source']} 于 {fmt.local(first['time'], window.tz)}"
+                         f"《{fmt.clip(first['title'])}》；"
                          f"随后 {len(p['path']) - 1} 个来源跟进，{fmt.count(p['linked'])} 篇为转发或回复。")
     section.charts.append(Chart("propagation", "传播路径", charts.spread(p["path"], window.tz)))
     section.tables.append(Table(
-        ["#", "首次出现 first seen", "来源 source", "渠道 channel", "文档 docs", "转发/回复 linked", "首篇 first document"],
+        ["#", "首次出现 first seen", "来源 source", "渠道 channel", "文档 docs", "转发/回复 linked",
+         "首篇 first document"],
         [[str(s["step"]), fmt.local(s["first_time"], window.tz), s["source"], charts.channel_name(s["channel"] or ""),
           fmt.count(s["count"]), fmt.count(s["linked"]), Link(fmt.clip(s["first_title"], 40), s["first_url"])]
          for s in p["path"]],
@@ -321,7 +332,8 @@ def _story(data: dict, window: Window) -> Section:
         section.empty = "索引中没有这个话题的文档 · The index has no document of this story"
         return section
     first = story["origin"]
-    section.lines.append(f"首发：{first['source']} 于 {fmt.local(first['time'], window.tz)}《{fmt.clip(first['title'])}》。"
+    section.lines.append(f"首发：{first['source']} 于 {fmt.local(first['time'], window.tz)}"
+                         f"《{fmt.clip(first['title'])}》。"
                          f"共 {len(story['path'])} 篇、{story['sources']} 个来源；首日 {story['first_day']} 篇，"
                          f"速度 {story['speed_per_hour']:g} 篇/小时；{len(story['edges'])} 条转发/回复关系。")
     firsts: dict[str, dict] = {}

@@ -24,8 +24,10 @@ from matplotlib.ticker import MaxNLocator, PercentFormatter  # noqa: E402
 
 logger = logging.getLogger(__name__)
 
+# Simplified Chinese first; matplotlib before 3.10 names a .ttc by its first
+# face only (Noto Sans CJK JP), which has every Han glyph too.
 CJK_FONTS = ("Noto Sans CJK SC", "Source Han Sans SC", "Noto Sans SC", "WenQuanYi Zen Hei",
-             "Microsoft YaHei", "PingFang SC", "SimHei")
+             "Microsoft YaHei", "PingFang SC", "SimHei", "Noto Sans CJK JP")
 SENTIMENT_COLORS = {"positive": "#2e9d5b", "neutral": "#a3acb9", "negative": "#d64545"}
 SENTIMENT_NAMES = {"positive": "正面", "neutral": "中性", "negative": "负面"}
 CHANNEL_NAMES = {"news": "新闻", "forum": "论坛", "social": "社交", "video": "视频",

@@ -68,7 +68,8 @@ def overview(store, window: Window, scope: Scope) -> dict:
     body = {"size": 0, "query": doc_query(span, scope), "aggs": {
         name: {"filter": in_window(period), "aggs": {
             "sentiment": _SENTIMENT_AGG,
-            "sources": {"cardinality": {"field": "source"}},
+            # Exact up to 40,000 distinct sources (the engines' maximum threshold).
+            "sources": {"cardinality": {"field": "source", "precision_threshold": 40000}},
         }} for name, period in (("current", window), ("previous", previous))
     }}
     aggs = store.search_body(body)["aggregations"]

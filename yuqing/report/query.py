@@ -175,15 +175,15 @@ def alert_query(window: Window, scope: Scope) -> dict:
 class Interval:
     name: str
     """``hour``, ``day`` or ``week``: how the timeline is bucketed."""
-    step: timedelta
 
     @classmethod
     def for_window(cls, window: Window) -> "Interval":
+        """About 24 to 60 bars: hours for a day or two, days up to two months, then weeks."""
         if window.length <= timedelta(days=2):
-            return cls("hour", timedelta(hours=1))
+            return cls("hour")
         if window.length <= timedelta(days=62):
-            return cls("day", timedelta(days=1))
-        return cls("week", timedelta(weeks=1))
+            return cls("day")
+        return cls("week")
 
     def histogram(self, field_name: str, window: Window) -> dict:
         # Calendar units in the report's zone: a day bucket is a local day.

@@ -47,7 +47,8 @@ def render(report: Report) -> str:
         f"<style>{CSS}</style></head><body><main>",
         "<header>",
         f"<h1>{escape(report.title)}</h1>",
-        f"<p>{escape(w.label())} · {escape(report.scope.describe())} · 生成于 generated {escape(report.generated_at)}</p>",
+        f"<p>{escape(w.label())} · {escape(report.scope.describe())} · "
+        f"生成于 generated {escape(report.generated_at)}</p>",
         "</header>",
         '<div class="cards">',
         *(f'<div class="card"><div class="label">{escape(label)}</div><div class="value">{escape(value)}</div></div>'

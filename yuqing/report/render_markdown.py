@@ -9,8 +9,9 @@ from .model import Link, Report, Section, Table
 def render(report: Report, assets: str) -> str:
     """``assets``: the charts' directory, relative to the Markdown file."""
     w = report.window
-    lines = [f"# {report.title}", "", f"{w.label()} · {report.scope.describe()} · 生成于 generated {report.generated_at}",
-             "", "| " + " | ".join(label for label, _ in report.headline) + " |",
+    lines = [f"# {report.title}", "",
+             f"{w.label()} · {report.scope.describe()} · 生成于 generated {report.generated_at}", "",
+             "| " + " | ".join(label for label, _ in report.headline) + " |",
              "|" + "---:|" * len(report.headline),
              "| " + " | ".join(value for _, value in report.headline) + " |", ""]
     for section in report.sections:
