@@ -134,7 +134,7 @@ def stop(process: subprocess.Popen, timeout: float = 15) -> None:
             process.wait()
 
 
-def worker_command(spiders: tuple[str, ...], stats_file: Path, *, max_idle: int = 4,
+def worker_command(spiders: tuple[str, ...], stats_file: Path, *, max_idle: int = 3,
                    settings: dict[str, object] | None = None) -> list[str]:
     """``yuqing worker`` exactly as ``yuqing.demo.crawl_site`` starts it."""
     cmd = [sys.executable, "-m", "yuqing", "worker", *spiders, "--max-idle", str(max_idle),

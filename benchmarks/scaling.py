@@ -19,7 +19,7 @@ from benchmarks.site import BenchWeb
 WORKERS = (1, 2, 4)
 LATENCY_MS = 250
 CONCURRENCY = 2
-PAGES_PER_WORKER = 160
+PAGES_PER_WORKER = 120
 TARGETS = {2: 1.8, 4: 3.2}
 
 

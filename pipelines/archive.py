@@ -11,7 +11,8 @@ Two components share one writer thread per crawler:
 Neither touches MongoDB from the reactor: records go to the writer thread,
 which compresses bodies and writes in batches (``insert_many``/``bulk_write``,
 one round trip per batch), and rides out MongoDB outages by retrying with
-backoff. The queue in between is bounded in bytes; when it is full the crawl
+backoff. All spiders of a worker process share one writer: fewer, larger
+writes, and no pile-up of concurrent writers on one database. The queue in between is bounded in bytes; when it is full the crawl
 waits. ``flushed()`` fires once everything handed over so far is written, so
 the leasing scheduler acknowledges a request only when its evidence is stored.
 """
@@ -21,7 +22,6 @@ from __future__ import annotations
 import logging
 import threading
 import time
-import weakref
 from collections import deque
 from dataclasses import asdict
 from datetime import datetime, timezone
@@ -36,7 +36,8 @@ from yuqing.store.archive import Archive, response_record
 
 logger = logging.getLogger(__name__)
 
-_writers: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+# One writer per archive per process, shared by the crawlers running in it.
+_writers: dict[tuple[str, str], "ArchiveWriter"] = {}
 
 
 def _configured(crawler) -> None:
@@ -48,19 +49,19 @@ def _configured(crawler) -> None:
 
 
 class ArchiveWriter:
-    """The writer thread of one crawler, fed from the reactor."""
+    """The writer thread of one worker process, fed from the reactor."""
 
-    def __init__(self, archive_factory, stats, *, batch_size: int, flush_interval: float,
+    def __init__(self, archive_factory, *, batch_size: int, flush_interval: float,
                  max_pending_bytes: int, close_timeout: float, compress_level: int):
         self.archive_factory = archive_factory
-        self.stats = stats
         self.batch_size = batch_size
         self.flush_interval = flush_interval
         self.max_pending_bytes = max_pending_bytes
         self.close_timeout = close_timeout
         self.compress_level = compress_level
         self.cond = threading.Condition()
-        self.items: deque[tuple[str, dict, int]] = deque()
+        self.items: deque[tuple[str, dict, int, object]] = deque()
+        self.users: set = set()
         self.pending_bytes = 0
         self.enqueued = 0
         self.written = 0
@@ -70,16 +71,18 @@ class ArchiveWriter:
 
     @classmethod
     def for_crawler(cls, crawler) -> "ArchiveWriter":
-        writer = _writers.get(crawler)
-        if writer is None:
-            settings = crawler.settings
-            writer = cls(lambda: Archive.from_settings(settings), crawler.stats,
+        settings = crawler.settings
+        key = (settings.get("MONGO_URL"), settings.get("ARCHIVE_DATABASE"))
+        writer = _writers.get(key)
+        if writer is None or writer.stopping:
+            writer = cls(lambda: Archive.from_settings(settings),
                          batch_size=settings.getint("ARCHIVE_BATCH_SIZE", 100),
                          flush_interval=settings.getfloat("ARCHIVE_FLUSH_INTERVAL", 1.0),
                          max_pending_bytes=settings.getint("ARCHIVE_MAX_PENDING_BYTES"),
                          close_timeout=settings.getfloat("ARCHIVE_CLOSE_TIMEOUT", 30.0),
                          compress_level=settings.getint("ARCHIVE_COMPRESS_LEVEL", 6))
-            _writers[crawler] = writer
+            _writers[key] = writer
+        writer.users.add(crawler)
         return writer
 
     # -- reactor side ------------------------------------------------------------
@@ -88,11 +91,11 @@ class ArchiveWriter:
             self.stopped = threads.deferToThread(self._run)
             self.stopped.addErrback(lambda f: logger.error("archive writer died: %s", f.getTraceback()))
 
-    async def put(self, kind: str, payload: dict, size: int) -> None:
+    async def put(self, kind: str, payload: dict, size: int, stats) -> None:
         while self.pending_bytes >= self.max_pending_bytes and not self.stopping:
             await maybe_deferred_to_future(task.deferLater(reactor, 0.2, lambda: None))
         with self.cond:
-            self.items.append((kind, payload, size))
+            self.items.append((kind, payload, size, stats))
             self.pending_bytes += size
             self.enqueued += 1
             self.cond.notify()
@@ -111,8 +114,17 @@ class ArchiveWriter:
         for waiter in ready:
             waiter.callback(None)
 
-    async def stop(self) -> None:
+    async def stop(self, crawler) -> None:
+        """The crawler is done: wait for its records, and end the thread after the last user."""
+        self.users.discard(crawler)
         if self.stopped is None or self.stopping:
+            return
+        if self.users:
+            try:
+                await maybe_deferred_to_future(self.flushed().addTimeout(self.close_timeout, reactor))
+            except defer.TimeoutError:
+                logger.warning("archive records of %s not written at close: their requests run again",
+                               crawler.spider.name if crawler.spider else "a spider")
             return
         with self.cond:
             self.stopping = True
@@ -133,7 +145,7 @@ class ArchiveWriter:
                     return
                 with self.cond:
                     for _ in batch:
-                        _, _, size = self.items.popleft()
+                        _, _, size, _ = self.items.popleft()
                         self.pending_bytes -= size
                     written = self.written + len(batch)
                 reactor.callFromThread(self._advance, written)
@@ -160,7 +172,7 @@ class ArchiveWriter:
                 time.sleep(delay)
                 delay = min(30.0, delay * 2)
 
-    def _next_batch(self) -> list[tuple[str, dict, int]] | None:
+    def _next_batch(self) -> list[tuple[str, dict, int, object]] | None:
         """Wait for a full batch or for the oldest item to be flush_interval old."""
         with self.cond:
             while not self.items:
@@ -175,12 +187,12 @@ class ArchiveWriter:
                 self.cond.wait(left)
             return [self.items[i] for i in range(min(self.batch_size, len(self.items)))]
 
-    def _write(self, archive: Archive, batch: list[tuple[str, dict, int]]) -> bool:
+    def _write(self, archive: Archive, batch: list[tuple[str, dict, int, object]]) -> bool:
         from pymongo.errors import BulkWriteError, PyMongoError
 
         responses = [response_record(**payload, level=self.compress_level)
-                     for kind, payload, _ in batch if kind == "response"]
-        documents = [(payload["doc"], payload["seen_at"]) for kind, payload, _ in batch if kind == "document"]
+                     for kind, payload, _, _ in batch if kind == "response"]
+        documents = [(payload["doc"], payload["seen_at"]) for kind, payload, _, _ in batch if kind == "document"]
         delay, down_since, deadline = 1.0, None, None
         while True:
             try:
@@ -190,7 +202,7 @@ class ArchiveWriter:
                 break
             except BulkWriteError as exc:  # records MongoDB refuses for good (too large...)
                 errors = exc.details.get("writeErrors", [])
-                self.stats.inc_value("archive/failed", len(errors))
+                batch[0][3].inc_value("archive/failed", len(errors))
                 logger.error("archive refused %d record(s): %s", len(errors),
                              "; ".join(str(e.get("errmsg")) for e in errors[:3]))
                 if responses:
@@ -200,7 +212,7 @@ class ArchiveWriter:
             except PyMongoError as exc:
                 if down_since is None:
                     down_since = time.monotonic()
-                    self.stats.inc_value("archive/outages")
+                    batch[0][3].inc_value("archive/outages")
                     logger.warning("archive unreachable (%s): keeping %d record(s) and retrying", exc, len(batch))
                 if self.stopping:
                     deadline = deadline or time.monotonic() + self.close_timeout
@@ -210,19 +222,20 @@ class ArchiveWriter:
                 delay = min(30.0, delay * 2)
         if down_since is not None:
             logger.warning("archive is back after %.0fs", time.monotonic() - down_since)
-        self.stats.inc_value("archive/responses", sum(1 for kind, _, _ in batch if kind == "response"))
-        self.stats.inc_value("archive/documents", len(documents))
+        for kind, _, _, stats in batch:
+            stats.inc_value(f"archive/{kind}s")
         return True
 
 
 class ArchivePipeline:
-    def __init__(self, writer: ArchiveWriter):
+    def __init__(self, crawler, writer: ArchiveWriter):
+        self.crawler = crawler
         self.writer = writer
 
     @classmethod
     def from_crawler(cls, crawler):
         _configured(crawler)
-        return cls(ArchiveWriter.for_crawler(crawler))
+        return cls(crawler, ArchiveWriter.for_crawler(crawler))
 
     def open_spider(self):
         self.writer.start()
@@ -230,14 +243,14 @@ class ArchivePipeline:
     async def process_item(self, doc):
         data = asdict(doc) if isinstance(doc, Document) else dict(doc)
         await self.writer.put("document", {"doc": data, "seen_at": datetime.now(timezone.utc)},
-                              1024 + len(data.get("content") or ""))
+                              1024 + len(data.get("content") or ""), self.crawler.stats)
         return doc
 
     def flushed(self) -> defer.Deferred:
         return self.writer.flushed()
 
     async def close_spider(self):
-        await self.writer.stop()
+        await self.writer.stop(self.crawler)
 
 
 class ArchiveMiddleware:
@@ -255,7 +268,7 @@ class ArchiveMiddleware:
         return middleware
 
     async def spider_closed(self):
-        await self.writer.stop()
+        await self.writer.stop(self.crawler)
 
     async def process_spider_output(self, response, result):
         doc_ids = []
@@ -272,7 +285,7 @@ class ArchiveMiddleware:
                 "spider": self.crawler.spider.name, "request_url": first_url, "url": response.url,
                 "status": response.status, "headers": headers, "body": response.body,
                 "fetched_at": datetime.now(timezone.utc), "doc_ids": doc_ids,
-            }, len(response.body) + 1024)
+            }, len(response.body) + 1024, self.crawler.stats)
 
     def flushed(self) -> defer.Deferred:
         return self.writer.flushed()

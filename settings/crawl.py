@@ -76,3 +76,10 @@ EXTENSIONS = {
 # Settings whose values never appear in a log line (crawlers/extensions/logmask.py):
 # whole values, or for URLs the password; any URL's password is masked anyway.
 LOG_MASK_SETTINGS = ["SEARCH_PASSWORD", "SEARCH_API_KEY", "REDIS_URL", "SEARCH_URL", "MONGO_URL"]
+
+# News list pages of sites without feeds, per host: CSS/XPath rules, no code
+# (crawlers/parsers/news.py). Seed with `yuqing seed news URL --kind listpage`.
+NEWS_LIST_RULES: dict[str, dict[str, str]] = {
+    # "news.example.cn": {"links": "css:ul.news-list a::attr(href)",
+    #                     "next": "xpath://a[text()='下一页']/@href"},
+}

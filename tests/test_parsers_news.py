@@ -76,3 +76,51 @@ def test_non_html_article_is_a_parse_error():
     with pytest.raises(ParseError) as info:
         NewsParser().parse(Page(url="https://n.example/a", body=b"\x89PNG\r\n\x1a\n\x00\x00binary"), "article")
     assert info.value.reason == "not_html"
+
+
+LIST_HTML = """<html><body><ul class="news-list">
+<li><a href="/2025/11/a.html">甲</a></li><li><a href="https://news.example.cn/2025/11/b.html">乙</a></li>
+<li><a href="/2025/11/a.html">甲 again</a></li><li><a href="javascript:void(0)">x</a></li></ul>
+<div class="pager"><a href="?page=2">下一页</a></div></body></html>""".encode()
+
+
+def test_list_page_with_configured_rules():
+    rules = {"links": "css:ul.news-list a::attr(href)", "next": "xpath://div[@class='pager']/a[text()='下一页']/@href"}
+    p = Page(url="https://news.example.cn/list", body=LIST_HTML, meta={"yq_list_rules": rules})
+    result = NewsParser().parse(p, "listpage")
+    assert [(l.url, l.kind) for l in result.links] == [
+        ("https://news.example.cn/2025/11/a.html", "article"),
+        ("https://news.example.cn/2025/11/b.html", "article"),
+        ("https://news.example.cn/list?page=2", "listpage")]
+    assert result.links[-1].meta == {"list_rules": rules}
+
+
+def test_list_page_rules_that_match_nothing_are_a_shape_error():
+    p = Page(url="https://news.example.cn/list", body=LIST_HTML, meta={"yq_list_rules": {"links": "css:div.gone a::attr(href)"}})
+    with pytest.raises(ParseError) as info:
+        NewsParser().parse(p, "listpage")
+    assert info.value.reason == "shape_error" and info.value.field == "links"
+
+
+def test_list_page_without_rules_says_how_to_configure_them():
+    with pytest.raises(ParseError, match="NEWS_LIST_RULES") as info:
+        NewsParser().parse(Page(url="https://news.example.cn/list", body=LIST_HTML), "listpage")
+    assert info.value.reason == "no_list_rules"
+
+
+def test_spider_attaches_the_rules_of_the_site(testweb):
+    from scrapy.utils.test import get_crawler
+
+    from crawlers.spiders.news import NewsSpider
+
+    rules = {"links": "css:ul.news-list a::attr(href)"}
+    crawler = get_crawler(NewsSpider, settings_dict={"NEWS_LIST_RULES": {"127.0.0.1": rules}})
+    spider = NewsSpider.from_crawler(crawler)
+    request = spider.request_from_seed({"url": f"{testweb.url}/news/", "kind": "listpage"})
+    assert request.meta["yq_list_rules"] == rules
+    import urllib.request
+    body = urllib.request.urlopen(f"{testweb.url}/news/").read()
+    result = NewsParser().parse(Page(url=f"{testweb.url}/news/", body=body, meta=request.meta), "listpage")
+    manifest = __import__("json").load(urllib.request.urlopen(f"{testweb.url}/manifest.json"))
+    articles = {i["url"] for i in manifest["items"] if i["kind"] == "article"}
+    assert {l.url for l in result.links} == articles

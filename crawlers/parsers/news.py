@@ -1,17 +1,25 @@
-"""News sites: RSS/Atom feeds and sitemaps lead to article pages, whose main
-text, title, author and publish time come from ``yuqing.extract``."""
+"""News sites: RSS/Atom feeds, sitemaps and list pages lead to article pages,
+whose main text, title, author and publish time come from ``yuqing.extract``.
+
+A list page (a site without feeds) is read with rules from configuration, no
+code: ``{"links": SELECTOR, "next": SELECTOR}`` where a selector is
+``css:...`` or ``xpath:...`` (bare = CSS) yielding URLs, e.g.
+``css:ul.news-list a::attr(href)`` and ``xpath://a[text()="下一页"]/@href``.
+The spider puts the rules of the page's site into ``meta["yq_list_rules"]``.
+"""
 
 from __future__ import annotations
 
 from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
+from parsel import Selector
 
 from yuqing.extract import ExtractionError, extract_article
 from yuqing.schema import Author, Document, make_id
-from yuqing.text import parse_datetime, to_iso
+from yuqing.text import decode_html, parse_datetime, to_iso
 
-from .base import Link, Page, ParseError, ParseResult, Parser
+from .base import Link, Page, ParseError, ParseResult, Parser, ShapeError
 
 _XML_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, recover=False)
 
@@ -30,7 +38,7 @@ def _child_text(node, name: str) -> str | None:
 class NewsParser(Parser):
     platform = "news"
     channel = "news"
-    kinds = ("feed", "sitemap", "article")
+    kinds = ("feed", "sitemap", "listpage", "article")
     default_kind = "article"
 
     def parse(self, page: Page, kind: str) -> ParseResult:
@@ -38,6 +46,8 @@ class NewsParser(Parser):
             return self.parse_listing(page)
         if kind == "article":
             return self.parse_article(page)
+        if kind == "listpage":
+            return self.parse_listpage(page)
         raise ParseError("unknown_kind", f"news parser has no page kind {kind!r}")
 
     def parse_listing(self, page: Page) -> ParseResult:
@@ -86,6 +96,29 @@ class NewsParser(Parser):
             raise ParseError("not_a_feed", f"{page.url}: root element <{root_name}> is not RSS, Atom or a sitemap")
         return result
 
+    def parse_listpage(self, page: Page) -> ParseResult:
+        rules = page.meta.get("yq_list_rules")
+        if not isinstance(rules, dict) or not rules.get("links"):
+            raise ParseError("no_list_rules", f"{page.url}: list page without rules (configure NEWS_LIST_RULES "
+                                              "for its site, or seed it with meta list_rules)")
+        if not page.body.strip():
+            raise ParseError("empty_body", f"empty list page at {page.url}")
+        text, _ = decode_html(page.body, page.content_type)
+        selector = Selector(text=text)
+        result = ParseResult()
+        seen: set[str] = set()
+        for href in _select(selector, rules["links"], page.url):
+            if href not in seen:
+                seen.add(href)
+                result.links.append(Link(href, "article"))
+        if not result.links:
+            # Rules that match nothing mean the site changed its markup.
+            raise ShapeError(self.platform, "links", f"{page.url}: list rule {rules['links']!r} matched no link")
+        if rules.get("next"):
+            for href in _select(selector, rules["next"], page.url)[:1]:
+                result.links.append(Link(href, "listpage", {"list_rules": rules}))
+        return result
+
     def parse_article(self, page: Page) -> ParseResult:
         try:
             article = extract_article(page.body, url=page.url, content_type=page.content_type)
@@ -115,3 +148,12 @@ class NewsParser(Parser):
             source=host,
         ))
         return result
+
+
+def _select(selector: Selector, rule: str, base_url: str) -> list[str]:
+    if rule.startswith("xpath:"):
+        values = selector.xpath(rule[6:]).getall()
+    else:
+        values = selector.css(rule[4:] if rule.startswith("css:") else rule).getall()
+    return [urljoin(base_url, v.strip()) for v in values
+            if v.strip() and not v.strip().startswith(("javascript:", "#", "mailto:"))]

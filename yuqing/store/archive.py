@@ -28,7 +28,13 @@ import zlib
 from datetime import datetime, timezone
 from typing import Any, Iterator
 
-ARCHIVE_COLLECTIONS = ("responses", "documents", "reindex_state")
+INDEXES = (
+    ("responses", [("spider", 1), ("fetched_at", -1)]),
+    ("responses", [("url", 1)]),
+    ("responses", [("doc_ids", 1)]),
+    ("documents", [("last_seen", 1)]),
+    ("documents", [("url", 1)]),
+)
 # Fields that change on every fetch without the document changing.
 _VOLATILE = ("crawled_at",)
 
@@ -86,12 +92,12 @@ class Archive:
         return cls(client, parse_uri(url).get("database") or database, max_versions)
 
     def ensure_indexes(self) -> None:
-        """Idempotent: every worker calls it at start."""
-        self.responses.create_index([("spider", 1), ("fetched_at", -1)])
-        self.responses.create_index([("url", 1)])
-        self.responses.create_index([("doc_ids", 1)])
-        self.documents.create_index([("last_seen", 1)])
-        self.documents.create_index([("url", 1)])
+        """Idempotent: every worker calls it at start, and only writes what is missing."""
+        for name, keys in INDEXES:
+            collection = self.db[name]
+            index = "_".join(f"{field}_{order}" for field, order in keys)
+            if index not in {existing["name"] for existing in collection.list_indexes()}:
+                collection.create_index(keys, name=index)
 
     def close(self) -> None:
         self.client.close()
