@@ -3,7 +3,7 @@
 PY := .venv/bin/python
 PYTEST_ARGS ?=
 
-.PHONY: demo test bootstrap clean
+.PHONY: demo test bench bootstrap clean
 
 bootstrap:
 	bash bin/bootstrap
@@ -13,6 +13,10 @@ demo: bootstrap
 
 test: bootstrap
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# Benchmarks (not tests): results in benchmarks/results/; BENCH_ARGS="--only rules" runs one.
+bench: bootstrap
+	$(PY) -m benchmarks.run $(BENCH_ARGS)
 
 clean:
 	-.venv/bin/yuqing services down

@@ -47,7 +47,7 @@ class Context:
         self.manager = ServiceManager(RUN_DIR / "services", environ={})
         self.urls: dict[str, str] = {}
 
-    def _up(self, names: tuple[str, ...]) -> None:
+    def up(self, names: tuple[str, ...]) -> None:
         missing = [n for n in names if {"redis": "REDIS_URL", "opensearch": "SEARCH_URL"}[n] not in self.urls]
         if missing:
             say(f"starting {', '.join(missing)}")
@@ -55,13 +55,17 @@ class Context:
 
     @property
     def redis_url(self) -> str:
-        self._up(("redis",))
+        self.up(("redis",))
         return self.urls["REDIS_URL"]
 
     @property
     def search_url(self) -> str:
-        self._up(("redis", "opensearch"))
+        self.up(("redis", "opensearch"))
         return self.urls["SEARCH_URL"]
+
+    def pid(self, name: str) -> int | None:
+        """Process id of a service this run started (``opensearch``, ``redis``)."""
+        return next((row["pid"] for row in self.manager.status() if row["name"] == name), None)
 
     def redis(self):
         import redis
@@ -101,8 +105,8 @@ def run_measured(cmd: list[str], *, log: Path, env: dict | None = None, timeout:
 def start(cmd: list[str], *, log: Path, env: dict | None = None, cwd: Path = REPO) -> subprocess.Popen:
     log.parent.mkdir(parents=True, exist_ok=True)
     with open(log, "w", encoding="utf-8") as out:
-        return subprocess.Popen(cmd, env=env, cwd=str(cwd), stdout=out, stderr=subprocess.STDOUT,
-                                start_new_session=True)
+        # Same session as the runner: a Ctrl-C stops the children too.
+        return subprocess.Popen(cmd, env=env, cwd=str(cwd), stdout=out, stderr=subprocess.STDOUT)
 
 
 def wait_measured(process: subprocess.Popen, timeout: float, log: Path) -> Measured:
@@ -113,8 +117,8 @@ def wait_measured(process: subprocess.Popen, timeout: float, log: Path) -> Measu
         if pid:
             break
         if time.monotonic() - started > timeout:
-            os.killpg(process.pid, signal.SIGKILL)
-            _, status, usage = os.wait4(process.pid, 0)
+            process.kill()
+            os.wait4(process.pid, 0)
             process.returncode = -9
             raise TimeoutError(f"{' '.join(process.args[:4])}... did not finish in {timeout:.0f}s; log {log}")
         time.sleep(0.05)
@@ -130,7 +134,7 @@ def stop(process: subprocess.Popen, timeout: float = 15) -> None:
         try:
             process.wait(timeout)
         except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
+            process.kill()
             process.wait()
 
 
@@ -142,6 +146,21 @@ def worker_command(spiders: tuple[str, ...], stats_file: Path, *, max_idle: int 
     for name, value in (settings or {}).items():
         cmd += ["-s", f"{name}={value}"]
     return cmd
+
+
+def worker_environment(ctx: Context, prefix: str, extra: dict[str, str] | None = None) -> dict[str, str]:
+    """``yuqing.demo.worker_env`` on the benchmark's services, every other
+    setting at the project's default: a variable of the caller's shell
+    (MONGO_URL, YUQING_CONCURRENCY...) must not change what is measured."""
+    from settings.env import ENV_SETTINGS
+    from yuqing.demo import worker_env
+
+    env = worker_env(ctx.redis_url, ctx.search_url, prefix, extra)
+    kept = {"REDIS_URL", "SEARCH_URL", "SEARCH_INDEX_PREFIX", "YUQING_ALLOW_PRIVATE_HOSTS", *(extra or {})}
+    for variable in set(ENV_SETTINGS) - kept:
+        env.pop(variable, None)
+        env.pop(f"{variable}_FILE", None)
+    return env
 
 
 def read_stats(stats_file: Path, spider: str) -> dict:
@@ -214,6 +233,13 @@ def rss_of(pid: int) -> int:
     return 0
 
 
+def process_cpu(pid: int) -> float:
+    """User + system CPU seconds a running process (all its threads) has used so far."""
+    with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def machine(ctx: Context) -> dict:
     """What the figures were measured on."""
     cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
@@ -232,7 +258,8 @@ def machine(ctx: Context) -> dict:
     if ctx.urls.get("SEARCH_URL"):
         with urllib.request.urlopen(ctx.urls["SEARCH_URL"], timeout=10) as answer:
             version = json.load(answer)["version"]
-        info["search"] = f"{version.get('distribution', 'elasticsearch')} {version['number']}"
+        flavor = {"opensearch": "OpenSearch"}.get(version.get("distribution"), "Elasticsearch")
+        info["search"] = f"{flavor} {version['number']}"
     if ctx.urls.get("REDIS_URL"):
         info["redis"] = ctx.redis().info("server")["redis_version"]
     chromium = "/usr/lib/chromium/chromium"

@@ -20,6 +20,7 @@ the process's own (``wait4``).
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import subprocess
@@ -30,8 +31,9 @@ from pathlib import Path
 
 from benchmarks import rules
 from benchmarks.common import (RUN_DIR, Measured, baseline_python, mib, read_stats, run_measured, say,
-                               steady_rate, target, worker_command)
+                               steady_rate, target, worker_command, worker_environment)
 from benchmarks.site import BenchWeb
+from yuqing.testweb.content.news import ARTICLES
 
 PAGES = 800
 RULES = 1_000
@@ -40,18 +42,17 @@ TARGET_VS_BARE = 0.5
 TARGET_VS_NEWSPLEASE = 2.0
 
 
-def run_yuqing(ctx, web: BenchWeb, work: Path, extra_settings: dict | None = None) -> tuple[Measured, dict]:
-    """One worker's crawl of the site with the whole pipeline: its rusage and its final stats."""
-    from yuqing.demo import seed, worker_env
+def run_yuqing(ctx, web: BenchWeb, work: Path, rules_file: Path) -> tuple[Measured, dict]:
+    """One worker's crawl of the site with the whole pipeline, on the Redis as
+    the caller left it: the worker's rusage and final stats."""
+    from yuqing.demo import seed
     from yuqing.store.search import SearchStore
 
-    ctx.fresh_redis()
     SearchStore.from_url(ctx.search_url, prefix=PREFIX).drop()
     seed(ctx.redis_url, web.url, {"news": ["/sitemap.xml"]})
-    env = worker_env(ctx.redis_url, ctx.search_url, PREFIX,
-                     {"YUQING_RULES_FILE": str(rules.analyst_rules(RULES, work))})
+    env = worker_environment(ctx, PREFIX, {"YUQING_RULES_FILE": str(rules_file)})
     stats_file = work / "yuqing-stats.json"
-    settings = {"USER_AGENT": "bench-yuqing", **isolated_dirs(work), **(extra_settings or {})}
+    settings = {"USER_AGENT": "bench-yuqing", **isolated_dirs(work)}
     measured = run_measured(worker_command(("news",), stats_file, settings=settings), env=env,
                             log=work / "yuqing.log", timeout=600)
     return measured, read_stats(stats_file, "news")
@@ -67,10 +68,11 @@ def run_bare(web: BenchWeb, work: Path) -> Measured:
                          "--user-agent", "bench-bare"], log=work / "bare.log", timeout=300)
 
 
-def run_newsplease(web: BenchWeb, work: Path) -> tuple[Measured, int]:
+def run_newsplease(web: BenchWeb, work: Path) -> tuple[Measured, dict]:
     python = baseline_python()
-    package = Path(subprocess.run([str(python), "-c", "import newsplease, os; print(os.path.dirname(newsplease.__file__))"],
-                                  capture_output=True, text=True, check=True).stdout.strip())
+    where = "import newsplease, os; print(os.path.dirname(newsplease.__file__))"
+    package = Path(subprocess.run([str(python), "-c", where], capture_output=True, text=True,
+                                  check=True).stdout.strip())
     data = work / "newsplease"
     shutil.rmtree(data, ignore_errors=True)
     config = newsplease_config((package / "config" / "config.cfg").read_text(encoding="utf-8"), data)
@@ -83,7 +85,9 @@ def run_newsplease(web: BenchWeb, work: Path) -> tuple[Measured, int]:
     measured = run_measured([str(python), "-m", "newsplease.single_crawler", str(work / "newsplease.cfg"),
                              str(work / "sitelist.hjson"), "0", "False", "False"], log=work / "newsplease.log",
                             timeout=600)
-    return measured, sum(1 for _ in (data / "data").rglob("*.json")) if (data / "data").exists() else 0
+    stored = [json.loads(path.read_text(encoding="utf-8")) for path in (data / "data").rglob("*.json")]
+    return measured, {"stored": len(stored),
+                      "with_text": sum(1 for a in stored if a.get("maintext") not in (None, "", "None"))}
 
 
 def newsplease_config(default: str, data: Path) -> str:
@@ -101,8 +105,8 @@ def newsplease_config(default: str, data: Path) -> str:
             raise ValueError(f"news-please's config.cfg has no {name}: another version?")
     # Its offsite filter takes the site's "host:port" as a domain and filters
     # every page of a site on a port; the benchmark site is only that site.
-    return default.replace("[Scrapy]\n", "[Scrapy]\nTELNETCONSOLE_ENABLED = False\n"
-                           "DOWNLOADER_MIDDLEWARES = {'scrapy.downloadermiddlewares.offsite.OffsiteMiddleware': None}\n", 1)
+    offsite_off = "DOWNLOADER_MIDDLEWARES = {'scrapy.downloadermiddlewares.offsite.OffsiteMiddleware': None}"
+    return default.replace("[Scrapy]\n", f"[Scrapy]\nTELNETCONSOLE_ENABLED = False\n{offsite_off}\n", 1)
 
 
 def stage_costs(pages: int = 200) -> dict[str, float]:
@@ -146,33 +150,28 @@ def stage_costs(pages: int = 200) -> dict[str, float]:
     return costs
 
 
-def _bare(ctx, web: BenchWeb, work: Path) -> tuple[Measured, dict]:
-    return run_bare(web, work), {}
-
-
 def _yuqing(ctx, web: BenchWeb, work: Path) -> tuple[Measured, dict]:
-    measured, stats = run_yuqing(ctx, web, work)
+    ctx.fresh_redis()
+    measured, stats = run_yuqing(ctx, web, work, rules.analyst_rules(RULES, work))
     return measured, {"indexed": stats.get("index/indexed", 0),
                       "matched_documents": stats.get("rules/matched_documents", 0)}
-
-
-def _newsplease(ctx, web: BenchWeb, work: Path) -> tuple[Measured, dict]:
-    measured, stored = run_newsplease(web, work)
-    return measured, {"stored": stored}
 
 
 def run(ctx) -> dict:
     work = RUN_DIR / "crawl"
     work.mkdir(parents=True, exist_ok=True)
-    baseline_python()  # installed before anything is timed
+    baseline_python()  # installed, and services started, before anything is timed
+    ctx.up(("redis", "opensearch"))
     results: dict[str, dict] = {}
     with BenchWeb(PAGES) as web:
         page_bytes = sum(len(web.respond(path, web.url).body) for path in
                          (u[len(web.url):] for u in web.article_urls())) / PAGES
-        for name, crawl in (("bare Scrapy", _bare), ("yuqing", _yuqing), ("news-please", _newsplease)):
+        contenders = {"bare Scrapy": lambda: (run_bare(web, work), {}), "yuqing": lambda: _yuqing(ctx, web, work),
+                      "news-please": lambda: run_newsplease(web, work)}
+        for name, crawl in contenders.items():
             say(f"crawl: {name}, {PAGES} pages")
             web.stats.reset()
-            measured, extra = crawl(ctx, web, work)
+            measured, extra = crawl()
             times = [e["t"] for e in web.arrivals()]
             results[name] = {"pages": len(times), "pages_per_second": steady_rate(times), "cpu_seconds": measured.cpu,
                              "cpu_ms_per_page": measured.cpu / max(1, len(times)) * 1000,
@@ -199,10 +198,12 @@ def run(ctx) -> dict:
                    TARGET_VS_NEWSPLEASE),
         ],
         "notes": [
-            f"{PAGES} article pages of {page_bytes / 1024:.1f} KiB on average (the test web's 16 article "
-            "templates, UTF-8 and GBK), served on loopback with no added latency, so every crawler is CPU-bound.",
+            f"{PAGES} article pages of {page_bytes / 1024:.1f} KiB on average (the test web's {len(ARTICLES)} "
+            "article templates, UTF-8 and GBK), served on loopback with no added latency, so every crawler is "
+            "CPU-bound.",
             f"yuqing indexed {ours.get('indexed', 0)} documents, {ours.get('matched_documents', 0)} matched at least "
-            f"one of {RULES:,} rules; news-please stored {newsplease.get('stored', 0)} articles.",
+            f"one of {RULES:,} rules; news-please stored {newsplease['stored']} articles, "
+            f"{newsplease['with_text']} of them with a main text.",
             f"CPU seconds per page include each process's start-up (imports, models): yuqing "
             f"{ours['cpu_seconds']:.1f} s, bare Scrapy {bare['cpu_seconds']:.1f} s, news-please "
             f"{newsplease['cpu_seconds']:.1f} s in all.",

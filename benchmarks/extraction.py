@@ -37,6 +37,7 @@ def run(ctx) -> dict:
             "columns": ["lang", "metric", "pages", "ours", "trafilatura", "difference"],
             "rows": rows, "figures": {"pages": len(pages), "ours": ours, "trafilatura": theirs},
             "targets": targets,
-            "notes": [f"{len(pages)} annotated pages of {corpus}; metric definitions in yuqing/extract/evaluate.py "
-                      "(body_f1: bag-of-tokens F1; title, date, author: share of pages right). The target is "
-                      "to be at least as good as trafilatura alone on every language."]}
+            "notes": [f"{len(pages)} annotated pages of the {corpus.name} corpus ({corpus.name}/extraction); metric "
+                      "definitions in yuqing/extract/evaluate.py (body_f1: bag-of-tokens F1; title, date, author: "
+                      "share of pages right). The target is to be at least as good as trafilatura alone on every "
+                      "language."]}

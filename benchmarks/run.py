@@ -17,7 +17,6 @@ import json
 import time
 import traceback
 from datetime import date, datetime, timezone
-from pathlib import Path
 
 from benchmarks.common import REPO, Context, load_average, machine, say
 

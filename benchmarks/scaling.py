@@ -12,7 +12,8 @@ last), and over the whole crawl for comparison.
 from __future__ import annotations
 
 from benchmarks import rules
-from benchmarks.common import RUN_DIR, mib, read_stats, say, start, steady_rate, target, wait_measured, worker_command
+from benchmarks.common import (RUN_DIR, mib, read_stats, say, start, steady_rate, target, wait_measured,
+                               worker_command, worker_environment)
 from benchmarks.crawl import PREFIX, RULES, isolated_dirs
 from benchmarks.site import BenchWeb
 
@@ -24,7 +25,7 @@ TARGETS = {2: 1.8, 4: 3.2}
 
 
 def crawl(ctx, workers: int, work) -> dict:
-    from yuqing.demo import seed, worker_env
+    from yuqing.demo import seed
     from yuqing.store.search import SearchStore
 
     pages = PAGES_PER_WORKER * workers
@@ -32,8 +33,7 @@ def crawl(ctx, workers: int, work) -> dict:
     SearchStore.from_url(ctx.search_url, prefix=PREFIX).drop()
     with BenchWeb(pages, latency_ms=LATENCY_MS) as web:
         seed(ctx.redis_url, web.url, {"news": ["/sitemap.xml"]})
-        env = worker_env(ctx.redis_url, ctx.search_url, PREFIX,
-                         {"YUQING_RULES_FILE": str(rules.analyst_rules(RULES, work))})
+        env = worker_environment(ctx, PREFIX, {"YUQING_RULES_FILE": str(rules.analyst_rules(RULES, work))})
         processes = []
         for n in range(workers):
             stats_file = work / f"worker-{workers}-{n}.json"
@@ -75,7 +75,8 @@ def run(ctx) -> dict:
     one = results[1]["pages_per_second"]
     rows = [[r["workers"], f"{r['pages_per_second']:.1f}", f"{r['pages_per_second'] / one:.2f}",
              f"{r['pages_per_second'] / one / r['workers']:.0%}", f"{r['pages_per_second_whole_crawl']:.1f}",
-             f"{r['last_worker_joined_after']:.1f}", f"{r['cpu_ms_per_page']:.1f}", f"{r['peak_rss_mib_per_worker']:.0f}"]
+             f"{r['last_worker_joined_after']:.1f}", f"{r['cpu_ms_per_page']:.1f}",
+             f"{r['peak_rss_mib_per_worker']:.0f}"]
             for r in results.values()]
     return {
         "title": "Horizontal scaling: workers sharing one Redis queue (latency-bound)",

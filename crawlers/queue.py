@@ -7,7 +7,8 @@ Per spider, next to the pending queue at ``SCHEDULER_QUEUE_KEY``::
     <key>:payloads   hash        id -> JSON request   every request not yet acknowledged
     <key>:leased     sorted set  id -> deadline (ms)  requests a worker is working on
     <key>:owners     hash        id -> worker         who holds each lease
-    <key>:delayed    sorted set  id -> due time (ms)  retries waiting for their backoff
+    <key>:delayed    sorted set  id -> due time (ms)  retries waiting for their backoff, new
+                                                      requests waiting for the dupefilter
     <key>:expiries   hash        id -> count          leases of this request that ran out
 
 Taking a request moves its id from the pending set to the leased set in one
@@ -39,6 +40,7 @@ from typing import Any
 import redis
 from scrapy.http import Request
 from scrapy.utils.request import request_from_dict
+from scrapy_playwright.page import PageMethod
 from scrapy_redis.queue import Base
 
 logger = logging.getLogger(__name__)
@@ -48,6 +50,11 @@ LEASE_META = "_yq_lease"
 """Lease id of the request a worker is working on."""
 DELAY_META = "_yq_delay"
 """Seconds a retry waits in the delayed set before it may be taken."""
+
+# A new request waits this long at most for the dupefilter's answer: stored
+# first, marked seen second, so that a worker dying in between leaves it
+# queued (fetched once more at worst), never marked seen and queued nowhere.
+STAGE_SECONDS = 30.0
 
 REQUEST_DEADLETTERS = "yuqing:deadletter:requests"
 DOCUMENT_DEADLETTERS = "yuqing:deadletter:documents"
@@ -115,6 +122,13 @@ else
 end
 """
 
+# ARGV: id, score. A staged request the dupefilter let in: now it may be taken.
+_PROMOTE = """
+if redis.call('ZREM', KEYS[1], ARGV[1]) == 1 then
+  redis.call('ZADD', KEYS[2], ARGV[2], ARGV[1])
+end
+"""
+
 # ARGV: worker, lease ms, ids. Returns the ids this worker no longer holds.
 _RENEW = """
 local t = redis.call('TIME')
@@ -160,7 +174,7 @@ def new_id() -> str:
 
 
 class JsonSerializer:
-    """``dumps``/``loads`` for scrapy-redis queues (``SCHEDULER_SERIALIZER``)."""
+    """The queue's serializer: scrapy-redis's ``dumps``/``loads`` interface, in JSON."""
 
     @staticmethod
     def dumps(obj: dict) -> str:
@@ -190,7 +204,7 @@ def _plain(value: Any, path: str = "request") -> Any:
         return out
     if isinstance(value, (list, tuple)):
         return [_plain(v, path) for v in value]
-    if type(value).__name__ == "PageMethod" and isinstance(getattr(value, "method", None), str):
+    if isinstance(value, PageMethod) and isinstance(value.method, str):
         return {"$page_method": [value.method, _plain(list(value.args), path), _plain(value.kwargs, path)]}
     raise TypeError(f"{path} holds a {type(value).__name__}, which a shared queue cannot store: "
                     "requests carry plain JSON meta")
@@ -200,8 +214,6 @@ def _revive(obj: dict) -> Any:
     if "$bytes" in obj and len(obj) == 1:
         return base64.b64decode(obj["$bytes"])
     if "$page_method" in obj and len(obj) == 1:
-        from scrapy_playwright.page import PageMethod
-
         method, args, kwargs = obj["$page_method"]
         return PageMethod(method, *args, **kwargs)
     return obj
@@ -220,6 +232,7 @@ class LeasedPriorityQueue(Base):
         self._push = server.register_script(_PUSH)
         self._renew = server.register_script(_RENEW)
         self._release = server.register_script(_RELEASE)
+        self._promote = server.register_script(_PROMOTE)
 
     @classmethod
     def for_spider_name(cls, server, key: str, name: str) -> "LeasedPriorityQueue":
@@ -257,8 +270,16 @@ class LeasedPriorityQueue(Base):
                    args=[request_id, payload, -priority, int(delay * 1000)])
         return request_id
 
+    def stage(self, request: Request, payload: str) -> str:
+        """Store a request the dupefilter has yet to let in, out of reach until
+        :meth:`promote`, or until ``STAGE_SECONDS`` pass (its worker died)."""
+        return self.push_payload(payload, request.priority, STAGE_SECONDS)
+
+    def promote(self, request: Request, request_id: str) -> None:
+        self._promote(keys=[self.keys["delayed"], self.key], args=[request_id, -request.priority])
+
     def remove(self, request_id: str) -> None:
-        """Take back a request pushed a moment ago (the dupefilter had seen it)."""
+        """Take back a staged request (the dupefilter had seen it)."""
         with self.server.pipeline() as pipe:
             pipe.zrem(self.key, request_id).zrem(self.keys["delayed"], request_id)
             pipe.hdel(self.keys["payloads"], request_id)

@@ -14,12 +14,14 @@ and acknowledged only once it is finished for good:
   when the request is taken);
 - or a successor replaced it in the queue (a redirect, a retry).
 
-Follow-up requests are written to Redis before the dupefilter marks them seen,
-and acknowledgements wait for them: a worker killed at any point leaves each
-request either queued, or leased to it and so taken again after the lease
-runs out. While Redis is unreachable the scheduler keeps new requests in
-memory (``outbox``) and takes none; it pushes them, then sends the waiting
-acknowledgements, when Redis answers again.
+Follow-up requests are written to Redis before the dupefilter marks them seen
+(and may be taken only after it has answered), and acknowledgements wait for
+them: a worker killed at any point leaves each request either queued, or
+leased to it and so taken again after the lease runs out.
+
+While Redis is unreachable the scheduler keeps new requests (and dead
+letters) in memory, in its ``outbox``, and takes none; when Redis answers
+again it pushes them first, then sends the waiting acknowledgements.
 """
 
 from __future__ import annotations
@@ -106,7 +108,7 @@ class Scheduler(_RedisScheduler):
         if not issubclass(load_object(kwargs["queue_cls"]), LeasedPriorityQueue):
             raise ValueError(f"SCHEDULER_QUEUE_CLASS={kwargs['queue_cls']!r}: this scheduler needs a "
                              "crawlers.queue.LeasedPriorityQueue, whose requests are acknowledged")
-        if "crawlers.middlewares.lease.LeaseMiddleware" not in settings.getdict("SPIDER_MIDDLEWARES"):
+        if settings.getdict("SPIDER_MIDDLEWARES").get("crawlers.middlewares.lease.LeaseMiddleware") is None:
             raise ValueError("crawlers.middlewares.lease.LeaseMiddleware is missing from SPIDER_MIDDLEWARES: "
                              "without it no leased request is ever acknowledged")
         # No ping here: a worker started while Redis is down waits for it in open().
@@ -196,23 +198,22 @@ class Scheduler(_RedisScheduler):
         self.stats.inc_value("scheduler/outbox/kept")
 
     def _push(self, request, payload: str, delay: float, check: bool) -> bool:
-        # Pushed before the dupefilter marks it seen: a worker dying in between
-        # leaves a request queued twice (fetched twice), never one marked seen
-        # and queued nowhere.
-        request_id = self.guard.call(self.queue.push, request, delay, payload)
         if not check:
+            self.guard.call(self.queue.push, request, delay, payload)
             return True
+        # Staged before the dupefilter marks it seen, and promoted after: no
+        # other worker takes it meanwhile (a duplicate fetch), and a worker
+        # dying in between leaves it to come due on its own (see STAGE_SECONDS).
+        request_id = self.guard.call(self.queue.stage, request, payload)
         try:
             seen = self.guard.call(self.df.request_seen, request)
-        except RedisDown:
-            return True
-        if seen:
-            try:
+            if seen:
                 self.guard.call(self.queue.remove, request_id)
-            except RedisDown:
-                pass  # the duplicate stays queued and is fetched once more
-            self.df.log(request, self.spider)
-            return False
+                self.df.log(request, self.spider)
+                return False
+            self.guard.call(self.queue.promote, request, request_id)
+        except RedisDown:
+            pass  # staged: it comes due by itself
         return True
 
     def bury(self, request, reason: str) -> None:
@@ -228,16 +229,16 @@ class Scheduler(_RedisScheduler):
             self.outbox.append(("bury", entry))
 
     def _flush_outbox(self) -> None:
-        if self.outbox:
-            pushed = 0
-            while self.outbox:
-                kind, item = self.outbox[0]
-                if kind == "push":
-                    self._push(*item)
-                    pushed += 1
-                else:
-                    self.guard.call(self.deadletters.add, item)
-                self.outbox.popleft()
+        pushed = 0
+        while self.outbox:
+            kind, item = self.outbox[0]
+            if kind == "push":
+                self._push(*item)
+                pushed += 1
+            else:
+                self.guard.call(self.deadletters.add, item)
+            self.outbox.popleft()
+        if pushed:
             logger.info("pushed %d request(s) kept while redis was unreachable", pushed)
 
     # -- taking --------------------------------------------------------------

@@ -1,6 +1,6 @@
 """Write the evidence archive (``yuqing/store/archive.py``) while crawling.
 
-Two components share one writer thread per crawler:
+Two components feed one writer thread per worker process:
 
 - ``ArchiveMiddleware``, a spider middleware: it is the component that sees a
   response together with the documents its callback produced, so it archives
@@ -11,10 +11,11 @@ Two components share one writer thread per crawler:
 Neither touches MongoDB from the reactor: records go to the writer thread,
 which compresses bodies and writes in batches (``insert_many``/``bulk_write``,
 one round trip per batch), and rides out MongoDB outages by retrying with
-backoff. All spiders of a worker process share one writer: fewer, larger
-writes, and no pile-up of concurrent writers on one database. The queue in between is bounded in bytes; when it is full the crawl
-waits. ``flushed()`` fires once everything handed over so far is written, so
-the leasing scheduler acknowledges a request only when its evidence is stored.
+backoff. All spiders of a worker process share the writer: fewer, larger
+writes, and no pile-up of concurrent writers on one database. The queue in
+between is bounded in bytes; when it is full the crawl waits. ``flushed()``
+fires once everything handed over so far is written, so the leasing
+scheduler acknowledges a request only when its evidence is stored.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections import deque
+from collections import Counter, deque
 from dataclasses import asdict
 from datetime import datetime, timezone
 
@@ -202,7 +203,7 @@ class ArchiveWriter:
                 break
             except BulkWriteError as exc:  # records MongoDB refuses for good (too large...)
                 errors = exc.details.get("writeErrors", [])
-                batch[0][3].inc_value("archive/failed", len(errors))
+                reactor.callFromThread(batch[0][3].inc_value, "archive/failed", len(errors))
                 logger.error("archive refused %d record(s): %s", len(errors),
                              "; ".join(str(e.get("errmsg")) for e in errors[:3]))
                 if responses:
@@ -212,7 +213,7 @@ class ArchiveWriter:
             except PyMongoError as exc:
                 if down_since is None:
                     down_since = time.monotonic()
-                    batch[0][3].inc_value("archive/outages")
+                    reactor.callFromThread(batch[0][3].inc_value, "archive/outages")
                     logger.warning("archive unreachable (%s): keeping %d record(s) and retrying", exc, len(batch))
                 if self.stopping:
                     deadline = deadline or time.monotonic() + self.close_timeout
@@ -222,8 +223,8 @@ class ArchiveWriter:
                 delay = min(30.0, delay * 2)
         if down_since is not None:
             logger.warning("archive is back after %.0fs", time.monotonic() - down_since)
-        for kind, _, _, stats in batch:
-            stats.inc_value(f"archive/{kind}s")
+        for (stats, kind), count in Counter((stats, kind) for kind, _, _, stats in batch).items():
+            reactor.callFromThread(stats.inc_value, f"archive/{kind}s", count)
         return True
 
 

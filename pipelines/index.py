@@ -23,7 +23,6 @@ then.
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 from dataclasses import asdict
@@ -56,7 +55,7 @@ class BulkIndexPipeline:
         self.replay_max_interval = replay_max_interval
         self.drain_timeout = drain_timeout
         self.deadletters = deadletters
-        self.deadletter_guard = RedisGuard("document dead letters", stats)
+        self.deadletter_guard = RedisGuard("document dead letters")
         self.deadletter_dir = Path(deadletter_dir)
         self.store: SearchStore | None = None
         self.buffer: list[dict] = []
@@ -132,6 +131,7 @@ class BulkIndexPipeline:
         while self.replaying:
             await maybe_deferred_to_future(task.deferLater(reactor, 0.2, lambda: None))
         self.spool.close()
+        self.stats.set_value("index/spool_bytes", self.spool.size())
         if self.spool.has_data():
             logger.warning("closing with %d bytes of documents in the spool %s: the next worker to start "
                            "on this host indexes them", self.spool.size(), self.spool.directory)
@@ -205,11 +205,14 @@ class BulkIndexPipeline:
     def _store_batch(self, batch: list[dict]) -> dict:
         """Index, spool or dead-letter one batch; returns counts for stats."""
         counts = {"indexed": 0, "spooled": 0, "retried": 0, "requests": 0, "failed": []}
-        if self.store is None or self.spool.append(batch, only_if_busy=True):
-            if self.store is None:
-                self.spool.append(batch)
-            counts["spooled"] += len(batch)
-            return counts
+        if self.store is None:
+            self.spool.append(batch)
+        elif not self.spool.append(batch, only_if_busy=True):
+            return self._send(batch, counts)
+        counts["spooled"] += len(batch)
+        return counts
+
+    def _send(self, batch: list[dict], counts: dict) -> dict:
         pending = batch
         for attempt in range(self.max_retries + 1):
             counts["requests"] += 1
@@ -254,7 +257,8 @@ class BulkIndexPipeline:
     def _dead_letter(self, failed: list[tuple[dict, str]]) -> None:
         if not failed:
             return
-        self.stats.inc_value("index/failed", len(failed))
+        # Called from the indexer's threads: stats are the reactor's.
+        reactor.callFromThread(self.stats.inc_value, "index/failed", len(failed))
         for doc, reason in failed:
             logger.error("document %s from %s not indexed: %s", doc.get("id"), doc.get("url"), reason)
         entries = [DeadLetters.entry("document", reason, self.spider_name, document=doc) for doc, reason in failed]
@@ -283,7 +287,11 @@ class BulkIndexPipeline:
         return self.spool.replay(self._send_spooled, self.batch_size)
 
     def _send_spooled(self, docs: list[dict]) -> bool:
-        outcome = self.store.bulk_index(docs)
+        try:
+            outcome = self.store.bulk_index(docs)
+        except Exception as exc:  # refused whole (a 4xx): sending it again cannot help
+            self._dead_letter([(doc, f"bulk request refused: {exc}") for doc in docs])
+            return True
         if outcome.retry:
             return False
         self._dead_letter(outcome.failed)

@@ -15,10 +15,10 @@ SCHEDULER_QUEUE_CLASS = "crawlers.queue.LeasedPriorityQueue"
 SCHEDULER_LEASE_TIMEOUT = 60.0
 # A request whose lease ran out this many times goes to the dead letters.
 SCHEDULER_LEASE_MAX_EXPIRIES = 3
-# Short socket timeouts: workers call Redis from the reactor, and during an
-# outage they must notice it and work on (crawlers/queue.py: RedisGuard).
-REDIS_PARAMS = {"socket_timeout": 10, "socket_connect_timeout": 5, "retry_on_timeout": True,
-                "health_check_interval": 30}
+# Workers call Redis from the reactor: during an outage a call must fail fast
+# (short timeouts, one immediate retry instead of redis-py's ten with backoff)
+# so that crawlers/queue.py's RedisGuard can back off and the crawl go on.
+REDIS_PARAMS = {"socket_timeout": 10, "socket_connect_timeout": 5, "retry": None, "health_check_interval": 30}
 # Seeds pushed by `yuqing seed` (JSON objects, one per list element).
 REDIS_START_URLS_KEY = "yuqing:%(name)s:start_urls"
 # Seeds one worker takes at a time, so several workers share a seed list.

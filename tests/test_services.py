@@ -12,7 +12,8 @@ import uuid
 
 import pytest
 
-from yuqing.services.base import ServiceError, pid_alive
+from yuqing.services import manager as manager_module
+from yuqing.services.base import ManagedProcess, ServiceError, pid_alive, port_is_free
 from yuqing.services.manager import ENV_VARS, ServiceManager
 from yuqing.services.opensearch import RUNNER_MAX_HTTP_PORT, OpenSearchService
 from yuqing.services.redis import RedisService
@@ -189,6 +190,65 @@ def test_manager_status_alive_then_dead(tmp_path):
         # up again: a fresh process on the same port, so URLs stay valid.
         assert manager.up(("redis",))["REDIS_URL"] == env["REDIS_URL"]
         assert manager.status()[0]["alive"]
+    finally:
+        manager.down()
+    assert manager.status() == []
+
+
+# exit(2), which ends the calling thread only (os._exit ends them all).
+_SYS_EXIT = {"x86_64": 60, "aarch64": 93}.get(os.uname().machine)
+
+# A server that, on SIGUSR1, dies the way a SIGKILLed multi-threaded one does
+# on a busy machine: its main thread is a zombie at once (pid_alive says dead)
+# while another thread still holds the listening socket for a while.
+_SLOW_EXIT_SERVER = """
+import ctypes, signal, socket, sys, threading, time
+signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGUSR1})
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1])))
+s.listen()
+signal.sigwait({signal.SIGUSR1})
+threading.Thread(target=time.sleep, args=(1.5,)).start()
+ctypes.CDLL(None).syscall(int(sys.argv[2]), 0)
+"""
+
+
+class _SlowExitService(ManagedProcess):
+    name = "redis"
+    scheme = "redis"
+    start_timeout = 20.0
+
+    def command(self) -> list[str]:
+        return [sys.executable, "-c", _SLOW_EXIT_SERVER, str(self.port), str(_SYS_EXIT)]
+
+    def ready(self) -> bool:
+        import socket
+
+        with socket.create_connection((self.host, self.port), timeout=1):
+            return True
+
+
+@pytest.mark.skipif(_SYS_EXIT is None, reason="exit(2) syscall number unknown on this machine")
+def test_manager_up_restarts_a_service_that_is_still_exiting(tmp_path, monkeypatch):
+    # up() once took such a process for running ("already running", its
+    # Popen could not reap it yet) and returned no URL for it.
+    monkeypatch.setitem(manager_module.SERVICES, "redis", _SlowExitService)
+    manager = ServiceManager(tmp_path / "state", environ={})
+    try:
+        env = manager.up(("redis",))
+        (row,) = manager.status()
+        pid, port = row["pid"], int(env["REDIS_URL"].rsplit(":", 1)[1].split("/")[0])
+        os.kill(pid, signal.SIGUSR1)
+        deadline = time.monotonic() + 5
+        while pid_alive(pid) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not pid_alive(pid) and not port_is_free(port), "no window: the old server is gone already"
+        (row,) = manager.status()
+        assert not row["alive"] and row["pid"] is None
+        assert manager.up(("redis",))["REDIS_URL"] == env["REDIS_URL"]
+        (row,) = manager.status()
+        assert row["alive"] and row["pid"] not in (None, pid)
     finally:
         manager.down()
     assert manager.status() == []

@@ -124,11 +124,12 @@ class BackoffRetryMiddleware:
         times = int(request.meta.get("max_retry_times", rule["times"]))
         if attempt > times:
             self.stats.inc_value(f"retry/max_reached/{kind}")
-            logger.error("gave up on %s after %d retries (%s): moved to the dead letters", request.url,
-                         times, reason)
             scheduler = self.crawler.engine.scheduler
-            if hasattr(scheduler, "bury"):
+            buried = hasattr(scheduler, "bury")  # the shared Redis scheduler keeps dead letters
+            if buried:
                 scheduler.bury(request, f"{kind}: {reason} (after {times} retries)")
+            logger.error("gave up on %s after %d retries (%s)%s", request.url, times, reason,
+                         ": moved to the dead letters" if buried else "")
             return None
         delay = min(self.backoff_max, rule["backoff"] * 2 ** (attempt - 1))
         if wait is not None:

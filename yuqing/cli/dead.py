@@ -32,6 +32,7 @@ def register(subparsers) -> None:
             action.add_argument("--json", action="store_true", help="JSON lines instead of a table")
         if name == "replay":
             action.add_argument("--search-url", help="default: SEARCH_URL (documents)")
+            action.add_argument("--index-prefix", help="default: SEARCH_INDEX_PREFIX (documents)")
         action.set_defaults(func=globals()[f"run_{name}"])
 
 
@@ -85,7 +86,7 @@ def run_replay(args) -> int:
     if "requests" in lists:
         status |= _replay_requests(settings, server, lists["requests"], args.limit)
     if "documents" in lists:
-        status |= _replay_documents(settings, lists["documents"], args.limit, args.search_url)
+        status |= _replay_documents(settings, lists["documents"], args)
     return status
 
 
@@ -108,14 +109,15 @@ def _replay_requests(settings, server, letters, limit: int | None) -> int:
     return 0
 
 
-def _replay_documents(settings, letters, limit: int | None, search_url: str | None) -> int:
+def _replay_documents(settings, letters, args) -> int:
     from crawlers.queue import DeadLetters
     from yuqing.store.flavor import SearchUnavailable
     from yuqing.store.search import SearchStore
 
-    if search_url:
-        settings.set("SEARCH_URL", search_url, priority="cmdline")
-    entries = letters.peek(limit)
+    for option, name in ((args.search_url, "SEARCH_URL"), (args.index_prefix, "SEARCH_INDEX_PREFIX")):
+        if option:
+            settings.set(name, option, priority="cmdline")
+    entries = letters.peek(args.limit)
     if not entries:
         print("no dead document to replay")
         return 0

@@ -42,8 +42,8 @@ def parse_since(text: str | None, now: datetime | None = None) -> datetime | Non
 
 
 def run(args) -> int:
+    from pymongo.errors import PyMongoError
     from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
     from yuqing.store.archive import Archive
     from yuqing.store.flavor import SearchUnavailable
@@ -56,8 +56,8 @@ def run(args) -> int:
                          (args.index_prefix, "SEARCH_INDEX_PREFIX")):
         if option:
             settings.set(name, option, priority="cmdline")
-    if args.batch < 1:
-        console.print("yuqing reindex: --batch must be positive")
+    if args.batch < 1 or (args.limit is not None and args.limit < 1):
+        console.print("yuqing reindex: --batch and --limit must be positive")
         return 2
     try:
         since = parse_since(args.since)
@@ -71,7 +71,20 @@ def run(args) -> int:
     except (ValueError, SearchUnavailable) as exc:
         console.print(f"yuqing reindex: {exc}")
         return 2
-    name = f"{store.alias}|{since.isoformat() if since else 'all'}"
+    try:
+        return _reindex(archive, store, args, since, console)
+    except PyMongoError as exc:
+        console.print(f"yuqing reindex: the archive is unavailable ({exc}); run again to resume")
+        return 1
+    finally:
+        archive.close()
+
+
+def _reindex(archive, store, args, since: datetime | None, console) -> int:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    # Named by what was asked: a resumed "--since 7d" goes on with the window it started with.
+    name = f"{store.alias}|{args.since or 'all'}"
     if args.restart:
         archive.clear_position(name)
     position = archive.position(name) or {}
@@ -79,6 +92,10 @@ def run(args) -> int:
         console.print(f"reindex into {store.alias} already complete ({position.get('count', 0)} documents); "
                       "--restart to run it again")
         return 0
+    if position:
+        since = position.get("since")
+    else:
+        archive.save_position(name, since=since, count=0, refused=0, done=False)
     after, done, refused = position.get("last_id"), int(position.get("count", 0)), int(position.get("refused", 0))
     total = archive.count_documents(since)
     if after:

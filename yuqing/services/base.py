@@ -66,11 +66,8 @@ def log_tail(path: Path | str | None, lines: int = 40) -> str:
     return "\n".join(text.splitlines()[-lines:])
 
 
-def process_start_time(pid: int) -> int | None:
-    """Kernel start time of pid (clock ticks since boot), None if it is gone.
-
-    Stored next to a pid so that a later `down` never signals an unrelated
-    process that happens to reuse the number."""
+def _proc_stat(pid: int) -> tuple[str, int] | None:
+    """(state letter, kernel start time) of pid, None if there is no such pid."""
     try:
         with open(f"/proc/{pid}/stat", "rb") as fh:
             stat = fh.read().decode("ascii", "replace")
@@ -78,12 +75,21 @@ def process_start_time(pid: int) -> int | None:
         return None
     # The command name (field 2) may hold spaces and parentheses: split after it.
     fields = stat[stat.rfind(")") + 2:].split()
-    if fields and fields[0] == "Z":  # a zombie has exited already
-        return None
     try:
-        return int(fields[19])
+        return fields[0], int(fields[19])
     except (IndexError, ValueError):
         return None
+
+
+def process_start_time(pid: int) -> int | None:
+    """Kernel start time of pid (clock ticks since boot), None if it is gone.
+
+    Stored next to a pid so that a later `down` never signals an unrelated
+    process that happens to reuse the number."""
+    stat = _proc_stat(pid)
+    if stat is None or stat[0] == "Z":  # a zombie has exited already
+        return None
+    return stat[1]
 
 
 def pid_alive(pid: int | None, start_time: int | None = None) -> bool:
@@ -93,6 +99,31 @@ def pid_alive(pid: int | None, start_time: int | None = None) -> bool:
     if current is None:
         return False
     return start_time is None or current == start_time
+
+
+def process_gone(pid: int | None, start_time: int | None = None) -> bool:
+    """True once pid has exited completely: no such process (or the number
+    belongs to another one now), or nothing left of it but its zombie.
+
+    Stricter than `not pid_alive(...)`: that turns True as soon as the main
+    thread is a zombie, while the other threads of a multi-threaded server
+    (redis-server's bio threads, a JVM's) may still be exiting - holding its
+    files, the listening socket among them - and until the last of them is
+    gone the parent cannot reap it either."""
+    if not pid:
+        return True
+    stat = _proc_stat(pid)
+    if stat is None:
+        return True
+    state, started = stat
+    if start_time is not None and started != start_time:
+        return True
+    if state != "Z":
+        return False
+    try:
+        return len(os.listdir(f"/proc/{pid}/task")) <= 1  # the zombie leader only
+    except OSError:
+        return True
 
 
 def rss_bytes(pid: int | None) -> int | None:
@@ -200,6 +231,11 @@ class ManagedProcess:
     def start(self, wait: bool = True) -> ManagedProcess:
         if self.alive():
             return self
+        if self.pid is not None:
+            # The last process crashed or was killed: it may still be exiting
+            # (and holding the port). Let it finish, reap it, then start anew.
+            self._wait_exit(self.stop_timeout)
+            self._forget()
         self.run_dir.mkdir(parents=True, exist_ok=True)
         if self.port is None:
             self.port = self.choose_port()
@@ -224,7 +260,10 @@ class ManagedProcess:
             except OSError as exc:
                 raise ServiceError(f"{self.name}: could not run {cmd[0]}: {exc}") from exc
         self.pid = self.proc.pid
-        self.pid_start_time = process_start_time(self.pid)
+        # Even from a zombie (a server that failed at once): a pid without
+        # its start time would match any process that reuses the number.
+        stat = _proc_stat(self.pid)
+        self.pid_start_time = stat[1] if stat else None
         self.pid_path.write_text(f"{self.pid}\n")
         if not self.keep:
             with _running_lock:
@@ -238,6 +277,7 @@ class ManagedProcess:
         delay = 0.05
         while True:
             if not self.alive():
+                self._wait_exit(5)  # reap it: the real exit code, no zombie left
                 code = self.proc.poll() if self.proc else None
                 self._forget()
                 raise ServiceError(f"{self.name} exited during start (exit code {code}){self.failure_hint()}; "
@@ -259,8 +299,13 @@ class ManagedProcess:
         return self
 
     def alive(self) -> bool:
-        if self.proc is not None:
-            return self.proc.poll() is None
+        """Running and not exiting: the same answer `pid_alive` gives another
+        process reading the state file. (`proc.poll()` alone is not enough: a
+        killed multi-threaded server cannot be reaped - poll() says running -
+        until all its threads have exited, although its main thread is a
+        zombie already.)"""
+        if self.proc is not None and self.proc.poll() is not None:
+            return False
         return pid_alive(self.pid, self.pid_start_time)
 
     def graceful_stop(self) -> None:
@@ -284,12 +329,17 @@ class ManagedProcess:
             # Helpers the server may have forked share its group; none must
             # outlive it. Only right after it ran: a stale pid may be reused.
             self._signal(signal.SIGKILL, group=True)
+        elif self.pid is not None and not self._wait_exit(timeout or self.stop_timeout):
+            # It crashed or was killed and is still exiting: stopped means gone.
+            log.warning("%s (pid %s) is still exiting after %.0fs", self.name, self.pid,
+                        timeout or self.stop_timeout)
         self._forget()
 
     def kill(self) -> None:
         """Crash the service (SIGKILL, no shutdown): for fault tests."""
         if self.alive():
             self._signal(signal.SIGKILL, group=True)
+        if self.pid is not None:
             self._wait_exit(5)
         self._forget()
 
@@ -312,18 +362,22 @@ class ManagedProcess:
             pass
 
     def _wait_exit(self, timeout: float) -> bool:
+        """Wait until the process has exited completely (every thread, so its
+        port is free again) and, if it is our child, reap it."""
         deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
+        while True:
             if self.proc is not None:
                 try:
-                    self.proc.wait(timeout=0.1)
+                    self.proc.wait(timeout=0.1)  # returns once every thread has exited
                     return True
                 except subprocess.TimeoutExpired:
-                    continue
-            if not pid_alive(self.pid, self.pid_start_time):
+                    pass
+            elif process_gone(self.pid, self.pid_start_time):
                 return True
-            time.sleep(0.1)
-        return not self.alive()
+            else:
+                time.sleep(0.1)
+            if time.monotonic() >= deadline:
+                return False
 
     def _forget(self) -> None:
         if self.proc is not None:

@@ -97,8 +97,9 @@ class ServiceManager:
     def _service(self, name: str, entry: dict | None = None, keep: bool = True,
                  port: int | None = None) -> ManagedProcess:
         live = self._live.get(name)
-        if live is not None and entry is not None and live.pid == entry.get("pid"):
-            return live
+        if (live is not None and entry is not None and live.pid == entry.get("pid")
+                and live.pid_start_time == entry.get("pid_start_time")):
+            return live  # our own child: it can be polled and reaped
         service = SERVICES[name](self.state_dir / name, port=port, keep=keep)
         if entry is not None:
             service.adopt(entry)
@@ -134,6 +135,10 @@ class ServiceManager:
                         if service.alive():
                             log.info("%s already running (pid %s) on %s", name, service.pid, service.url)
                             continue
+                        # Crashed or killed: it may still be exiting and holding
+                        # its port. Wait until it is gone (reaped, if ours).
+                        service.stop()
+                        self._live.pop(name, None)
                         # Same port as last time when possible: URLs in shells stay valid.
                         if entry.get("port") and port_is_free(entry["port"]):
                             port = entry["port"]
@@ -173,8 +178,9 @@ class ServiceManager:
                     state.pop(name)
                     continue
                 service = self._service(name, entry)
-                if service.alive():
-                    service.stop()
+                was_alive = service.alive()
+                service.stop()  # also waits for a crashed one to finish exiting
+                if was_alive:
                     stopped.append(name)
                 self._live.pop(name, None)
                 state.pop(name)
