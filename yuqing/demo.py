@@ -20,6 +20,9 @@ import redis
 
 from yuqing.store.search import SearchStore
 
+# Analyst rules about the test web's stories, so the demo shows matches.
+EXAMPLE_RULES = str(Path(__file__).resolve().parent / "demo_rules.yaml")
+
 # Seed paths on the local test web, per spider.
 DEMO_SEEDS = {
     "news": ["/news/feed.xml", "/news/sitemap.xml"],
@@ -122,6 +125,8 @@ def index_breakdown(store: SearchStore) -> dict[str, dict[str, int]]:
         "platform": {"terms": {"field": "platform", "size": 50}},
         "channel": {"terms": {"field": "channel", "size": 50}},
         "lang": {"terms": {"field": "lang", "size": 10}},
+        "sentiment": {"terms": {"field": "sentiment.label", "size": 10}},
+        "rule": {"terms": {"field": "matched_rules", "size": 20}},
     }})
     return {name: {b["key"]: b["doc_count"] for b in agg["buckets"]}
             for name, agg in answer["aggregations"].items()}

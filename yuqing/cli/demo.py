@@ -34,6 +34,7 @@ def run(args) -> int:
         store.drop()
         with console.status("crawling with %d workers..." % args.workers) as status:
             report = demo.crawl_site(web.url, urls["REDIS_URL"], urls["SEARCH_URL"], workers=args.workers,
+                                     extra_env={"YUQING_RULES_FILE": demo.EXAMPLE_RULES},
                                      progress=lambda s: status.update(f"crawling with {args.workers} workers... {s:.0f}s"))
         breakdown = demo.index_breakdown(store)
         summary = Table(title=f"crawl finished in {report.seconds:.1f}s with {report.workers} workers")
@@ -47,7 +48,9 @@ def run(args) -> int:
         for key, value in sorted(report.totals_with_prefix("parse/error/").items()):
             summary.add_row(key, str(value))
         summary.add_row("index failures", str(report.total("index/failed")))
-        for dimension in ("platform", "channel", "lang"):
+        summary.add_row("alerts created / updated",
+                        f"{report.total('alerts/created')} / {report.total('alerts/updated')}")
+        for dimension in ("platform", "channel", "lang", "sentiment", "rule"):
             for key, value in breakdown.get(dimension, {}).items():
                 summary.add_row(f"{dimension}={key}", str(value))
         console.print(summary)
