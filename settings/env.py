@@ -33,6 +33,8 @@ ENV_SETTINGS: dict[str, tuple[str, type]] = {
     "YUQING_BULK_INTERVAL": ("BULK_INDEXER_FLUSH_INTERVAL", float),
     "YUQING_ROBOTSTXT_OBEY": ("ROBOTSTXT_OBEY", bool),
     "YUQING_RULES_FILE": ("RULES_FILE", str),
+    "YUQING_LEASE_TIMEOUT": ("SCHEDULER_LEASE_TIMEOUT", float),
+    "YUQING_SPOOL_DIR": ("SPOOL_DIR", str),
     "YUQING_RULES_RELOAD_INTERVAL": ("RULES_RELOAD_INTERVAL", float),
     "ALERTS_ENABLED": ("ALERTS_ENABLED", bool),
     # A JSON list (settings/pipelines.py); the URLs carry tokens: prefer ALERTS_WEBHOOKS_FILE.

@@ -14,6 +14,9 @@ COMMANDS = ("extract", "parse", "analyze", "rules", "alerts", "search", "story",
             "services", "demo", "dead", "reindex", "stats", "report")
 
 
+SCRAPY_LOGGING_COMMANDS = {"worker"}
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="yuqing", description="public-opinion monitoring crawler")
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging on stderr")
@@ -26,8 +29,11 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    # Scrapy installs its own log handler in crawling commands; a second root
+    # handler would print every line twice.
+    if args.command not in SCRAPY_LOGGING_COMMANDS:
+        logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING,
+                            format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
     if not getattr(args, "func", None):
         parser.print_help()
         return 2
