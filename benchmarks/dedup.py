@@ -58,13 +58,10 @@ def _bloom_backend(client, added: list[str], probes: list[str]) -> dict:
 def run(ctx) -> dict:
     client = ctx.fresh_redis()
     added, probes = fingerprints(0, URLS), fingerprints(URLS, PROBES)
-    backends = {"Redis set": _set_backend}
-    try:
-        import crawlers.dupefilter as dupefilter
+    from crawlers import dupefilter
 
-        has_bloom = hasattr(dupefilter, "BloomFilter")
-    except ImportError:
-        has_bloom = False
+    backends = {"Redis set": _set_backend}
+    has_bloom = hasattr(dupefilter, "BloomFilter")
     if has_bloom:
         backends["Bloom filter"] = _bloom_backend
     figures, rows = {}, []
