@@ -352,14 +352,11 @@ def cmd_backtest(args) -> int:
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
     from yuqing.store.flavor import SearchUnavailable
+    from yuqing.cli.common import service_settings
     from yuqing.store.search import SearchStore
-    from yuqing.worker import project_settings
 
-    settings = project_settings()
-    if args.search_url:
-        settings.set("SEARCH_URL", args.search_url, priority="cmdline")
-    if not settings.get("SEARCH_URL"):
-        print("rules backtest: no search cluster: set SEARCH_URL or pass --search-url", file=sys.stderr)
+    settings = service_settings(args, "rules backtest")
+    if settings is None:
         return 2
     tz = args.tz or settings.get("NORMALIZE_DEFAULT_TZ") or "UTC"
     try:

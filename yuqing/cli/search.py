@@ -23,13 +23,10 @@ def run(args) -> int:
 
     from yuqing.store.flavor import SearchUnavailable
     from yuqing.store.search import SearchStore
-    from yuqing.worker import project_settings
+    from yuqing.cli.common import service_settings
 
-    settings = project_settings()
-    if args.search_url:
-        settings.set("SEARCH_URL", args.search_url, priority="cmdline")
-    if not settings.get("SEARCH_URL"):
-        print("yuqing search: no search cluster: set SEARCH_URL or pass --search-url", file=sys.stderr)
+    settings = service_settings(args, "search")
+    if settings is None:
         return 2
     filters = {k: v for k, v in (("platform", args.platform), ("channel", args.channel)) if v}
     try:

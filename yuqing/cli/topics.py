@@ -54,24 +54,15 @@ def run(args) -> int:
     from redis import RedisError
     from rich.console import Console
 
-    from yuqing.cluster.index import ClusterIndex
     from yuqing.cluster.topics import hot_topics
     from yuqing.store.flavor import SearchUnavailable
     from yuqing.store.search import SearchStore
-    from yuqing.worker import project_settings
+    from yuqing.cli.common import cluster_index, service_settings
 
-    settings = project_settings()
-    for option, name in ((args.search_url, "SEARCH_URL"), (args.redis_url, "REDIS_URL")):
-        if option:
-            settings.set(name, option, priority="cmdline")
-    if not settings.get("SEARCH_URL"):
-        print("yuqing topics: no search cluster: set SEARCH_URL or pass --search-url", file=sys.stderr)
+    settings = service_settings(args, "topics")
+    if settings is None:
         return 2
-    index = None
-    if settings.get("REDIS_URL"):
-        import redis
-
-        index = ClusterIndex.from_settings(redis.Redis.from_url(settings["REDIS_URL"]), settings)
+    index = cluster_index(settings)
     try:
         store = SearchStore.from_settings(settings)
         try:
