@@ -4,8 +4,8 @@
 of any URL with user info (``scheme://user:***@host``) and every literal
 secret it was given: the values of the settings named by ``LOG_MASK_SETTINGS``
 (whole values for passwords and API keys, the password part for URLs). It is
-installed on the handlers of the root logger, which every logger propagates
-to, by ``crawlers.extensions.logmask.MaskSecrets`` in workers.
+installed as the process's log record factory, so no handler ever sees an
+unmasked record, by ``crawlers.extensions.logmask.MaskSecrets`` in workers.
 """
 
 from __future__ import annotations
@@ -78,17 +78,26 @@ class SecretFilter(logging.Filter):
         return True
 
 
-def install(secrets: Iterable[str], logger: logging.Logger | None = None) -> SecretFilter:
-    """Put one shared filter on every handler of ``logger`` (the root logger)."""
-    logger = logger or logging.getLogger()
-    secrets = list(secrets)
-    shared = None
-    for handler in logger.handlers:
-        shared = shared or next((f for f in handler.filters if isinstance(f, SecretFilter)), None)
-    if shared is None:
-        shared = SecretFilter()
-    shared.add(secrets)
-    for handler in logger.handlers:
-        if shared not in handler.filters:
-            handler.addFilter(shared)
-    return shared
+_SHARED: SecretFilter | None = None
+
+
+def install(secrets: Iterable[str]) -> SecretFilter:
+    """Mask every log record of this process from the moment it is created.
+
+    A record factory rather than a handler filter: Scrapy replaces the root
+    log handler each time a crawler applies its settings (a worker hosts
+    several crawlers), which would drop a filter attached to the handler.
+    """
+    global _SHARED  # noqa: PLW0603 - one filter per process, shared by all crawlers
+    if _SHARED is None:
+        _SHARED = SecretFilter()
+        make_record = logging.getLogRecordFactory()
+
+        def masked_record(*args, **kwargs):
+            record = make_record(*args, **kwargs)
+            _SHARED.filter(record)
+            return record
+
+        logging.setLogRecordFactory(masked_record)
+    _SHARED.add(secrets)
+    return _SHARED
