@@ -55,7 +55,7 @@ def load_json(page: Page) -> Any:
     try:
         return json.loads(page.body)
     except (ValueError, UnicodeDecodeError):
-        raise ParseError("not_json", f"{page.url}: the response is not JSON") from None
+        raise ParseError("not_json", f"{page.url}: expected JSON, got {page.content_type or 'no content type'}") from None
 
 
 def load_html(page: Page) -> lxml.html.HtmlElement:

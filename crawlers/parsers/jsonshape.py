@@ -18,20 +18,11 @@ from lxml import html as lxml_html
 from yuqing.text import detect_lang, normalize_text, parse_datetime, to_iso
 
 from .base import Page, ParseError, Parser, ShapeError
+from .common import load_json  # noqa: F401 - re-exported for the parsers built on Shape
 
 _MISSING = object()
 _MACHINE_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}|$)|^\d{9,13}(?:\.\d+)?$")
 _BLOCK_TAGS = ("p", "div", "li", "blockquote", "pre", "h1", "h2", "h3", "h4", "h5", "h6", "tr")
-
-
-def load_json(page: Page) -> Any:
-    """The decoded body; ParseError ``empty_body`` / ``not_json`` otherwise."""
-    if not page.body.strip():
-        raise ParseError("empty_body", f"{page.url}: empty response")
-    try:
-        return json.loads(page.body)
-    except (ValueError, UnicodeDecodeError):
-        raise ParseError("not_json", f"{page.url}: expected JSON, got {page.content_type or 'no content type'}") from None
 
 
 class Shape:
