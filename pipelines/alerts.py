@@ -21,6 +21,7 @@ from yuqing.alerts.book import AlertBook
 from yuqing.alerts.config import AlertsConfig
 from yuqing.alerts.grading import Grader
 from yuqing.alerts.velocity import Velocity
+from pipelines.rules import rule_store
 from yuqing.rules.store import RuleStore
 
 logger = logging.getLogger(__name__)
@@ -45,11 +46,9 @@ class AlertsPipeline:
 
         config = AlertsConfig.from_settings(settings)
         client = connection.from_settings(settings)
-        # Rule names, topics and priorities: the same sources RulesPipeline matches with.
-        rules = RuleStore(settings.get("RULES_FILE"), redis=client,
-                          check_interval=settings.getfloat("RULES_RELOAD_INTERVAL", 5.0))
+        # Rule names, topics and priorities: the very rule set RulesPipeline matched with.
         return cls(AlertBook(client, config), Velocity(client, config), Grader.from_config(config),
-                   rules, crawler.stats)
+                   rule_store(crawler), crawler.stats)
 
     def process_item(self, doc):
         if not doc.matched_rules:
@@ -70,13 +69,9 @@ class AlertsPipeline:
         return doc
 
     def _rule(self, rule_id: str):
-        self.rules.maybe_reload()
-        rule = self.rules.ruleset.get(rule_id)
-        if rule is None:
-            # RulesPipeline saw a rule added since our last check: catch up now.
-            self.rules.reload()
-            rule = self.rules.ruleset.get(rule_id)
-        return rule
+        # Same store as RulesPipeline: a matched id is in it unless the rule
+        # was removed by a reload in between.
+        return self.rules.ruleset.get(rule_id)
 
     def _record(self, rule, doc: dict, now: float) -> None:
         channel = doc.get("channel") or "other"

@@ -29,17 +29,10 @@ class RulesPipeline:
     @classmethod
     def from_crawler(cls, crawler):
         settings = crawler.settings
-        path = settings.get("RULES_FILE")
-        redis_client = None
-        if settings.get("REDIS_URL"):
-            from scrapy_redis import connection
-
-            redis_client = connection.from_settings(settings)
-        if not path and redis_client is None:
+        if not settings.get("RULES_FILE") and not settings.get("REDIS_URL"):
             raise NotConfigured("no RULES_FILE and no REDIS_URL: no analyst rules to match")
-        store = RuleStore(path, check_interval=settings.getfloat("RULES_RELOAD_INTERVAL", 5.0),
-                          redis=redis_client)
-        logger.info("matching %d rule(s) from %s", len(store.matcher), path or "redis")
+        store = rule_store(crawler)
+        logger.info("matching %d rule(s) from %s", len(store.matcher), settings.get("RULES_FILE") or "redis")
         return cls(store, crawler.stats)
 
     def process_item(self, doc):
@@ -52,3 +45,21 @@ class RulesPipeline:
             for rule_id in doc.matched_rules:
                 self.stats.inc_value(f"rules/matched/{rule_id}")
         return doc
+
+
+def rule_store(crawler) -> RuleStore:
+    """The crawler's one live rule set, shared by every component that needs
+    rules (matching here, names and priorities in the alerts pipeline), so a
+    worker loads and reloads its rules once and all components see one version."""
+    store = getattr(crawler, "_yuqing_rule_store", None)
+    if store is None:
+        settings = crawler.settings
+        redis_client = None
+        if settings.get("REDIS_URL"):
+            from scrapy_redis import connection
+
+            redis_client = connection.from_settings(settings)
+        store = RuleStore(settings.get("RULES_FILE"), check_interval=settings.getfloat("RULES_RELOAD_INTERVAL", 5.0),
+                          redis=redis_client)
+        crawler._yuqing_rule_store = store
+    return store
