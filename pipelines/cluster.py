@@ -15,6 +15,7 @@ import time
 from redis import RedisError
 from scrapy.exceptions import NotConfigured
 
+from crawlers.queue import RedisDown, RedisGuard
 from yuqing.cluster import story_time
 from yuqing.cluster.index import ClusterIndex
 from yuqing.cluster.simhash import fingerprint
@@ -28,6 +29,9 @@ class ClusterPipeline:
         self.stats = stats
         self.shingle_size = shingle_size
         self.min_tokens = min_tokens
+        # During a Redis outage: one log line, then documents pass unclustered
+        # without each waiting for a connection timeout.
+        self.guard = RedisGuard("cluster index", stats)
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -46,9 +50,13 @@ class ClusterPipeline:
         fp = fingerprint(doc.title, doc.content, shingle_size=self.shingle_size, min_tokens=self.min_tokens)
         short = fp.tokens < self.min_tokens
         try:
-            assignment = self.index.assign(
-                doc.id, None if short else fp, story_time(doc.published_at, doc.crawled_at), now=time.time(),
-                source=doc.source, repost_of=doc.repost_of, parent_id=doc.parent_id)
+            assignment = self.guard.call(
+                self.index.assign, doc.id, None if short else fp, story_time(doc.published_at, doc.crawled_at),
+                now=time.time(), source=doc.source, repost_of=doc.repost_of, parent_id=doc.parent_id)
+        except RedisDown:
+            self.stats.inc_value("cluster/error")
+            logger.debug("document %s not clustered: redis unreachable", doc.url)
+            return doc
         except RedisError as exc:
             self.stats.inc_value("cluster/error")
             logger.warning("document %s not clustered: %s", doc.url, exc)
