@@ -51,16 +51,19 @@ class YuqingSpider(scrapy.Spider):
     def needs_browser(cls) -> bool:
         return bool(cls.browser_kinds)
 
+    def seed_kind_for(self, url: str) -> str:
+        return self.parser_cls.kind_for_url(url) or self.seed_kind
+
     async def start(self):
         for url in self.start_urls:
-            yield self.make_request(url, self.seed_kind, dont_filter=True)
+            yield self.make_request(url, self.seed_kind_for(url), dont_filter=True)
 
     def request_from_seed(self, data: dict[str, Any]) -> scrapy.Request:
         """A request from a JSON seed pushed to Redis by ``yuqing seed``."""
         meta = data.get("meta") or {}
         if not isinstance(meta, dict):
             raise ValueError("seed 'meta' must be an object")
-        request = self.make_request(data["url"], data.get("kind") or self.seed_kind,
+        request = self.make_request(data["url"], data.get("kind") or self.seed_kind_for(data["url"]),
                                     meta=meta, dont_filter=True)
         priority = data.get("priority")
         if priority is not None:

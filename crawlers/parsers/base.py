@@ -87,5 +87,11 @@ class Parser:
     default_kind: ClassVar[str] = ""
     """Kind assumed for a saved file given to ``yuqing parse`` without ``--kind``."""
 
+    @classmethod
+    def kind_for_url(cls, url: str) -> str | None:
+        """The page kind a URL's shape names (search, account, post...), so a
+        seed pushed without a kind lands in the right parse; None = unknown."""
+        return None
+
     def parse(self, page: Page, kind: str) -> ParseResult:  # pragma: no cover - interface
         raise NotImplementedError

@@ -218,23 +218,3 @@ def with_query(url: str, **params: Any) -> str:
     query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k not in params]
     query += [(k, str(v)) for k, v in params.items()]
     return urlunsplit(parts._replace(query=urlencode(query), fragment=""))
-
-
-# --------------------------------------------------------------------------- seeding
-
-class SeedKindFromUrl:
-    """Spider mixin: a seed without an explicit kind gets the kind its URL
-    names (``parser_cls.kind_for_url``), so search, account, board and post
-    URLs can be pushed to one spider without ``--kind``."""
-
-    def _seed_kind(self, url: str) -> str:
-        return self.parser_cls.kind_for_url(url) or self.seed_kind
-
-    def request_from_seed(self, data: dict[str, Any]):
-        if not data.get("kind") and isinstance(data.get("url"), str):
-            data = {**data, "kind": self._seed_kind(data["url"])}
-        return super().request_from_seed(data)
-
-    async def start(self):
-        for url in self.start_urls:
-            yield self.make_request(url, self._seed_kind(url), dont_filter=True)

@@ -1,9 +1,8 @@
 from crawlers.access import JsonApiSpider
 from crawlers.parsers.bilibili import BilibiliParser, search_api_url, space_api_url, view_api_url
-from crawlers.parsers.common import SeedKindFromUrl
 
 
-class BilibiliSpider(SeedKindFromUrl, JsonApiSpider):
+class BilibiliSpider(JsonApiSpider):
     """Bilibili's web API: video search or a user's dynamics, then each
     video's metadata and its comments (with their replies)."""
 

@@ -1,9 +1,8 @@
 from crawlers.access import HtmlSpider
-from crawlers.parsers.common import SeedKindFromUrl
 from crawlers.parsers.discuz import DiscuzParser
 
 
-class DiscuzSpider(SeedKindFromUrl, HtmlSpider):
+class DiscuzSpider(HtmlSpider):
     """Any Discuz! forum: board pages -> every post of every thread. Seed with
     board URLs (``forum.php?mod=forumdisplay&fid=``, ``forum-2-1.html``) or the
     mobile API (``api/mobile/index.php?module=forumdisplay&fid=``); thread and

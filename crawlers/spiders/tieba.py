@@ -1,9 +1,8 @@
 from crawlers.access import HtmlSpider
-from crawlers.parsers.common import SeedKindFromUrl
 from crawlers.parsers.tieba import TiebaParser
 
 
-class TiebaSpider(SeedKindFromUrl, HtmlSpider):
+class TiebaSpider(HtmlSpider):
     """Baidu Tieba: board pages (``/f?kw=<吧名>``) -> every floor of every
     thread; seed with board URLs (thread URLs work too)."""
 

@@ -1,9 +1,8 @@
 from crawlers.access import BrowserSpider
-from crawlers.parsers.common import SeedKindFromUrl
 from crawlers.parsers.toutiao import ToutiaoParser, search_api_url
 
 
-class ToutiaoSpider(SeedKindFromUrl, BrowserSpider):
+class ToutiaoSpider(BrowserSpider):
     """Toutiao: keyword search (JSON) -> article pages, opened in a browser
     because a first visit gets Bytedance's JavaScript challenge instead of
     the article."""

@@ -1,9 +1,8 @@
 from crawlers.access import HtmlSpider
-from crawlers.parsers.common import SeedKindFromUrl
 from crawlers.parsers.wechat import WechatParser, search_page_url
 
 
-class WechatSpider(SeedKindFromUrl, HtmlSpider):
+class WechatSpider(HtmlSpider):
     """WeChat official-account articles: Sogou WeChat search -> Sogou's
     redirect hop -> mp.weixin.qq.com article pages."""
 

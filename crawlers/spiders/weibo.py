@@ -1,9 +1,8 @@
 from crawlers.access import JsonApiSpider
-from crawlers.parsers.common import SeedKindFromUrl
 from crawlers.parsers.weibo import WeiboParser, profile_api_url, search_api_url
 
 
-class WeiboSpider(SeedKindFromUrl, JsonApiSpider):
+class WeiboSpider(JsonApiSpider):
     """Weibo through m.weibo.cn's JSON: keyword search or a user's timeline
     (profile -> timeline), then long texts and comments of every post found."""
 
